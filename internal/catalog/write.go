@@ -1,0 +1,119 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Batch is a set of catalog items to write together.
+type Batch struct {
+	Products []Product
+	SKUs     []SKU
+	Stores   []Store
+	Slots    []Slot
+}
+
+// Items returns the number of items in b.
+func (b Batch) Items() int { return len(b.Products) + len(b.SKUs) + len(b.Stores) + len(b.Slots) }
+
+// maxBatchWrite is DynamoDB's limit of items per BatchWriteItem.
+const maxBatchWrite = 25
+
+// Write validates every item of b and then puts them all, overwriting items
+// with the same ids (seeding and admin imports; orders never go through it).
+// Nothing is written if any item is invalid.
+func (r *Repository) Write(ctx context.Context, b Batch) error {
+	var items []map[string]types.AttributeValue
+	add := func(v any) error {
+		m, err := attributevalue.MarshalMap(v)
+		if err != nil {
+			return fmt.Errorf("encode catalog item: %w", err)
+		}
+		items = append(items, m)
+		return nil
+	}
+	for _, p := range b.Products {
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		if err := add(productItem{keys{"PRODUCT#" + p.ID, skProduct, "CATEGORY#" + p.Category, p.CreatedAt.UTC().Format("2006-01-02T15:04:05Z") + "#" + p.ID}, p}); err != nil {
+			return err
+		}
+	}
+	for _, s := range b.SKUs {
+		if err := s.Validate(); err != nil {
+			return err
+		}
+		if err := add(skuItem{keys{PK: "SKU#" + s.ID, SK: skSKU}, s}); err != nil {
+			return err
+		}
+	}
+	for _, s := range b.Stores {
+		if err := add(storeItem{keys{PK: "STORE#" + s.ID, SK: skStore}, s}); err != nil {
+			return err
+		}
+	}
+	for _, s := range b.Slots {
+		if err := s.Validate(); err != nil {
+			return err
+		}
+		if err := add(slotItem{keys{"SLOT#" + s.ID, skSlot, "STORE#" + s.StoreID + "#SLOTS", s.Start.UTC().Format("2006-01-02T15:04:05Z") + "#" + s.ServiceID}, s}); err != nil {
+			return err
+		}
+	}
+	for start := 0; start < len(items); start += maxBatchWrite {
+		end := min(start+maxBatchWrite, len(items))
+		reqs := make([]types.WriteRequest, 0, end-start)
+		for _, it := range items[start:end] {
+			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
+		}
+		if err := r.batchWrite(ctx, reqs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Repository) batchWrite(ctx context.Context, reqs []types.WriteRequest) error {
+	pending := map[string][]types.WriteRequest{r.table: reqs}
+	for attempt := 0; len(pending) > 0; attempt++ {
+		if attempt > 8 {
+			return errors.New("batch write: unprocessed items after retries")
+		}
+		if attempt > 0 {
+			if err := sleep(ctx, backoff(attempt)); err != nil {
+				return err
+			}
+		}
+		out, err := r.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+		if err != nil {
+			return fmt.Errorf("batch write catalog: %w", err)
+		}
+		pending = out.UnprocessedItems
+	}
+	return nil
+}
+
+// HasMarker reports whether the marker name was put (see PutMarker).
+func (r *Repository) HasMarker(ctx context.Context, name string) (bool, error) {
+	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &r.table, Key: key("SEED", name)})
+	if err != nil {
+		return false, fmt.Errorf("get marker %s: %w", name, err)
+	}
+	return out.Item != nil, nil
+}
+
+// PutMarker records that the write named name has completed, so a later
+// seed skips it.
+func (r *Repository) PutMarker(ctx context.Context, name string) error {
+	_, err := r.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &r.table, Item: key("SEED", name)})
+	if err != nil {
+		return fmt.Errorf("put marker %s: %w", name, err)
+	}
+	return nil
+}

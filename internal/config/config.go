@@ -1,0 +1,77 @@
+// Package config reads a function's typed configuration from the environment
+// and builds its AWS SDK configuration.
+//
+// Each function declares the struct it needs with `env` tags (parsed by
+// github.com/caarlos0/env) and calls Load at cold start; a missing or bad
+// variable stops the function at once with a message naming it.
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/caarlos0/env/v11"
+)
+
+// Load parses the process environment into a T.
+func Load[T any]() (T, error) {
+	var cfg T
+	if err := env.Parse(&cfg); err != nil {
+		return cfg, explain[T](err)
+	}
+	return cfg, nil
+}
+
+// LoadFrom parses environ (variable → value) into a T, ignoring the process
+// environment; tests and the local runner use it.
+func LoadFrom[T any](environ map[string]string) (T, error) {
+	var cfg T
+	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ}); err != nil {
+		return cfg, explain[T](err)
+	}
+	return cfg, nil
+}
+
+// explain rewrites parse errors to name the environment variable, not the Go
+// field, since the variable is what an operator fixes.
+func explain[T any](err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return fmt.Errorf("config: %w", err)
+	}
+	msgs := make([]string, 0, len(agg.Errors))
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			if f, ok := reflect.TypeFor[T]().FieldByName(pe.Name); ok {
+				name, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+				msgs = append(msgs, fmt.Sprintf("%s: cannot parse as %s: %v", name, pe.Type, pe.Err))
+				continue
+			}
+		}
+		msgs = append(msgs, e.Error())
+	}
+	return fmt.Errorf("config: %s: %w", strings.Join(msgs, "; "), err)
+}
+
+// AWS loads the SDK configuration the standard way: region, credentials and
+// AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_DYNAMODB, …_SQS) from the
+// environment, so the same binary talks to AWS, LocalStack or the emulator.
+// The region defaults to us-east-1 when none is set.
+func AWS(ctx context.Context) (aws.Config, error) {
+	var opts []func(*awsconfig.LoadOptions) error
+	if os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
+		opts = append(opts, awsconfig.WithRegion("us-east-1"))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("config: load aws config: %w", err)
+	}
+	return cfg, nil
+}

@@ -1,0 +1,159 @@
+// Package resource is the one definition of every DynamoDB table and SQS queue
+// jiaoyi uses: keys, indexes, TTL, streams, FIFO, dead-letter queues and
+// timeouts. Local provisioning (internal/provision) and the CDK app build
+// from these values, and functions find the physical names in the
+// environment variables named here, so nothing is named twice.
+package resource
+
+import (
+	"strings"
+	"time"
+)
+
+// Table describes a DynamoDB table. Every table uses the generic string keys
+// pk and sk so one table can hold a bounded context's item types.
+type Table struct {
+	// Name is the logical name; the physical name is a prefix plus Name.
+	Name string
+	// EnvVar is the environment variable that carries the physical name.
+	EnvVar       string
+	PartitionKey string
+	SortKey      string
+	Indexes      []Index
+	// TTLAttribute, if set, is the epoch-seconds attribute DynamoDB expires on.
+	TTLAttribute string
+	// Stream enables a NEW_AND_OLD_IMAGES stream (read by outbox relays).
+	Stream bool
+	// PointInTimeRecovery is required for tables that hold money or orders.
+	PointInTimeRecovery bool
+}
+
+// Index is a global secondary index with string keys, projecting all attributes.
+type Index struct {
+	Name         string
+	PartitionKey string
+	SortKey      string
+}
+
+// Queue describes an SQS queue and its dead-letter queue.
+type Queue struct {
+	// Name is the logical name, without the ".fifo" suffix.
+	Name string
+	// EnvVar is the environment variable that carries the queue URL.
+	EnvVar string
+	FIFO   bool
+	// VisibilityTimeout must exceed the consumer's timeout.
+	VisibilityTimeout time.Duration
+	// MaxReceives is how many receives a message gets before it moves to the
+	// dead-letter queue.
+	MaxReceives int
+	// Retention is how long messages (and dead letters) are kept.
+	Retention time.Duration
+}
+
+// The tables: one per bounded context (see DESIGN.md).
+var (
+	Catalog = Table{
+		Name: "catalog", EnvVar: "JIAOYI_TABLE_CATALOG",
+		PartitionKey: "pk", SortKey: "sk",
+		Indexes: []Index{
+			// Products by category, newest first.
+			{Name: "gsi1", PartitionKey: "gsi1pk", SortKey: "gsi1sk"},
+		},
+	}
+	Orders = Table{
+		Name: "orders", EnvVar: "JIAOYI_TABLE_ORDERS",
+		PartitionKey: "pk", SortKey: "sk",
+		Indexes: []Index{
+			// A customer's orders, newest first.
+			{Name: "gsi1", PartitionKey: "gsi1pk", SortKey: "gsi1sk"},
+			// Reservations by expiry, for the sweep.
+			{Name: "gsi2", PartitionKey: "gsi2pk", SortKey: "gsi2sk"},
+		},
+		TTLAttribute:        "ttl",
+		Stream:              true,
+		PointInTimeRecovery: true,
+	}
+	Payments = Table{
+		Name: "payments", EnvVar: "JIAOYI_TABLE_PAYMENTS",
+		PartitionKey: "pk", SortKey: "sk",
+		Indexes: []Index{
+			// Intents by provider reference, to map a webhook to an order.
+			{Name: "gsi1", PartitionKey: "gsi1pk", SortKey: "gsi1sk"},
+		},
+		TTLAttribute:        "ttl",
+		Stream:              true,
+		PointInTimeRecovery: true,
+	}
+	Ledger = Table{
+		Name: "ledger", EnvVar: "JIAOYI_TABLE_LEDGER",
+		PartitionKey: "pk", SortKey: "sk",
+		Indexes: []Index{
+			// Journal entries by settlement day.
+			{Name: "gsi1", PartitionKey: "gsi1pk", SortKey: "gsi1sk"},
+		},
+		PointInTimeRecovery: true,
+	}
+	Analytics = Table{
+		Name: "analytics", EnvVar: "JIAOYI_TABLE_ANALYTICS",
+		PartitionKey: "pk", SortKey: "sk",
+	}
+)
+
+// The queues.
+var (
+	// PaymentTimeouts carries delayed "check this hold" messages.
+	PaymentTimeouts = Queue{
+		Name: "payment-timeouts", EnvVar: "JIAOYI_QUEUE_PAYMENT_TIMEOUTS",
+		VisibilityTimeout: 60 * time.Second, MaxReceives: 5, Retention: 4 * 24 * time.Hour,
+	}
+	// PaymentEvents carries verified webhook events, in order per order id.
+	PaymentEvents = Queue{
+		Name: "payment-events", EnvVar: "JIAOYI_QUEUE_PAYMENT_EVENTS", FIFO: true,
+		VisibilityTimeout: 60 * time.Second, MaxReceives: 5, Retention: 4 * 24 * time.Hour,
+	}
+	// OrderEvents carries domain events (OrderPaid, …) relayed from the outbox.
+	OrderEvents = Queue{
+		Name: "order-events", EnvVar: "JIAOYI_QUEUE_ORDER_EVENTS",
+		VisibilityTimeout: 60 * time.Second, MaxReceives: 5, Retention: 4 * 24 * time.Hour,
+	}
+)
+
+// Tables returns every table.
+func Tables() []Table { return []Table{Catalog, Orders, Payments, Ledger, Analytics} }
+
+// Queues returns every queue.
+func Queues() []Queue { return []Queue{PaymentTimeouts, PaymentEvents, OrderEvents} }
+
+// PhysicalName is the table name under prefix (for example "jiaoyi-dev-").
+func (t Table) PhysicalName(prefix string) string { return prefix + t.Name }
+
+// PhysicalName is the queue name under prefix, with ".fifo" for FIFO queues.
+func (q Queue) PhysicalName(prefix string) string {
+	n := prefix + q.Name
+	if q.FIFO {
+		n += ".fifo"
+	}
+	return n
+}
+
+// DeadLetterName is the name of q's dead-letter queue under prefix; it is
+// FIFO when q is, as SQS requires.
+func (q Queue) DeadLetterName(prefix string) string {
+	n := prefix + q.Name + "-dlq"
+	if q.FIFO {
+		n += ".fifo"
+	}
+	return n
+}
+
+// DeadLetterEnvVar is the environment variable carrying the DLQ's URL.
+func (q Queue) DeadLetterEnvVar() string { return q.EnvVar + "_DLQ" }
+
+// ValidPrefix reports whether prefix is usable in table and queue names:
+// letters, digits, '-' and '_' only (the intersection of both services' rules).
+func ValidPrefix(prefix string) bool {
+	return strings.IndexFunc(prefix, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+	}) < 0
+}
