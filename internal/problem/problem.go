@@ -18,16 +18,16 @@ type Code string
 
 // The codes callers branch on. Each maps to one HTTP status.
 const (
-	Invalid          Code = "invalid"           // 400: malformed or out-of-range input
-	Unauthorized     Code = "unauthorized"      // 401: no or bad credentials
-	NotFound         Code = "not_found"         // 404
+	Invalid          Code = "invalid"            // 400: malformed or out-of-range input
+	Unauthorized     Code = "unauthorized"       // 401: no or bad credentials
+	NotFound         Code = "not_found"          // 404
 	MethodNotAllowed Code = "method_not_allowed" // 405
-	Conflict         Code = "conflict"          // 409: state does not allow it now
-	TooLarge         Code = "too_large"         // 413
-	UnsupportedMedia Code = "unsupported_media" // 415
-	Unprocessable    Code = "unprocessable"     // 422: well formed, but cannot be honoured
-	Unavailable      Code = "unavailable"       // 503: try again later
-	Internal         Code = "internal"          // 500: our fault; detail is never shown
+	Conflict         Code = "conflict"           // 409: state does not allow it now
+	TooLarge         Code = "too_large"          // 413
+	UnsupportedMedia Code = "unsupported_media"  // 415
+	Unprocessable    Code = "unprocessable"      // 422: well formed, but cannot be honoured
+	Unavailable      Code = "unavailable"        // 503: try again later
+	Internal         Code = "internal"           // 500: our fault; detail is never shown
 )
 
 var statusByCode = map[Code]int{
