@@ -1,0 +1,148 @@
+// Package devserver is the local platform behind `make run`: it starts the
+// emulator (or uses the endpoint given), creates the tables and queues from
+// internal/resource, seeds the demo catalog, and serves every route of
+// internal/routes on localhost through the local API Gateway stand-in.
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/config"
+	"github.com/jiaoyi-dev/jiaoyi/internal/demo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/emulator"
+	"github.com/jiaoyi-dev/jiaoyi/internal/localgw"
+	"github.com/jiaoyi-dev/jiaoyi/internal/provision"
+	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
+)
+
+// Options configure Run.
+type Options struct {
+	// Addr to listen on, e.g. 127.0.0.1:8080.
+	Addr string
+	// Endpoint of an AWS emulator (LocalStack, a running moto); empty starts one.
+	Endpoint string
+	// Prefix of table and queue names.
+	Prefix string
+	// Log receives the platform's and the handlers' log lines.
+	Log *slog.Logger
+	// Ready, if set, is called with the listening address once requests are
+	// served, and with a sample product id.
+	Ready func(addr string, sample Sample)
+}
+
+// Sample is what the banner shows to try.
+type Sample struct {
+	ProductID string
+	Seeded    demo.Summary
+	Endpoint  string
+	Elapsed   time.Duration
+}
+
+// ErrAddrInUse means the listen address is taken.
+var ErrAddrInUse = errors.New("address already in use")
+
+// Run serves the local platform until ctx ends; it stops the emulator it
+// started before returning.
+func Run(ctx context.Context, opt Options) error {
+	start := time.Now()
+	if !resource.ValidPrefix(opt.Prefix) {
+		return fmt.Errorf("invalid prefix %q: use letters, digits, - and _", opt.Prefix)
+	}
+	// Take the port first: a port in use is an error now, not after the
+	// emulator has started.
+	ln, err := net.Listen("tcp", opt.Addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("listen on %s: %w: another process (an earlier `make run`?) holds it; stop it or pick another address with JIAOYI_ADDR=127.0.0.1:8081 make run", opt.Addr, ErrAddrInUse)
+		}
+		return fmt.Errorf("listen on %s: %w", opt.Addr, err)
+	}
+	defer ln.Close()
+
+	endpoint := opt.Endpoint
+	if endpoint == "" {
+		opt.Log.Info("starting AWS emulator (moto, one request at a time)")
+		em, err := emulator.Start(ctx, emulator.Options{})
+		if err != nil {
+			return err
+		}
+		defer em.Stop()
+		endpoint = em.Endpoint
+		for k, v := range em.Env() {
+			if k == "AWS_ACCESS_KEY_ID" || k == "AWS_SECRET_ACCESS_KEY" || k == "AWS_REGION" {
+				if os.Getenv(k) != "" {
+					continue
+				}
+			}
+			os.Setenv(k, v)
+		}
+	} else {
+		os.Setenv("AWS_ENDPOINT_URL", endpoint)
+		setDefault("AWS_REGION", emulator.Region)
+		setDefault("AWS_ACCESS_KEY_ID", emulator.AccessKeyID)
+		setDefault("AWS_SECRET_ACCESS_KEY", emulator.SecretAccessKey)
+	}
+
+	awsCfg, err := config.AWS(ctx)
+	if err != nil {
+		return err
+	}
+	env, err := provision.All(ctx, awsCfg, opt.Prefix)
+	if err != nil {
+		return fmt.Errorf("provision at %s: %w", endpoint, err)
+	}
+	// The handlers read their table and queue names from the environment,
+	// exactly as in Lambda.
+	for k, v := range env {
+		os.Setenv(k, v)
+	}
+	repo := catalog.NewRepository(dynamodb.NewFromConfig(awsCfg), env[resource.Catalog.EnvVar])
+	seeded, err := demo.Seed(ctx, repo, time.Now())
+	if err != nil {
+		return err
+	}
+
+	gw, err := Gateway(ctx, opt.Log)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	if opt.Ready != nil {
+		opt.Ready(ln.Addr().String(), Sample{
+			ProductID: demo.Catalog().Products[0].ID, Seeded: seeded, Endpoint: endpoint, Elapsed: time.Since(start),
+		})
+	}
+	return localgw.Serve(ctx, srv, ln)
+}
+
+// Gateway builds every route's real handler from the environment and
+// returns the local API Gateway serving them.
+func Gateway(ctx context.Context, log *slog.Logger) (*localgw.Gateway, error) {
+	var rs []localgw.Route
+	for _, r := range routes.All() {
+		h, err := r.New(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("build %s (%s): %w", r.Key(), r.Function, err)
+		}
+		rs = append(rs, localgw.Route{Method: r.Method, Path: r.Path, Handler: h, NeedsAuth: r.Auth == routes.JWT})
+	}
+	return localgw.New(log, nil, rs)
+}
+
+func setDefault(k, v string) {
+	if os.Getenv(k) == "" {
+		os.Setenv(k, v)
+	}
+}

@@ -1,0 +1,90 @@
+package devserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+)
+
+// TestRunServesSeededCatalog is `make run` end to end: provision, seed,
+// serve, answer over HTTP, stop on cancel.
+func TestRunServesSeededCatalog(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan Sample, 1)
+	addr := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{
+			Addr: "127.0.0.1:0", Endpoint: awstest.Endpoint(t), Prefix: awstest.Prefix(t),
+			Log:   logging.New(io.Discard, "error"),
+			Ready: func(a string, s Sample) { addr <- a; ready <- s },
+		})
+	}()
+	var base string
+	var sample Sample
+	select {
+	case a := <-addr:
+		base, sample = "http://"+a, <-ready
+	case err := <-done:
+		t.Fatalf("Run ended early: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("not ready after 60s")
+	}
+	if sample.Seeded.Products < 300 {
+		t.Errorf("seeded %d products, want the demo catalog", sample.Seeded.Products)
+	}
+
+	resp, err := http.Get(base + "/products/" + sample.ProductID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p catalog.ProductDetail
+	err = json.NewDecoder(resp.Body).Decode(&p)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || p.ID != sample.ProductID || len(p.SKUs) == 0 {
+		t.Fatalf("GET product: %d %v %+v", resp.StatusCode, err, p)
+	}
+
+	resp, err = http.Get(base + "/products/prd_aaaaaaaaaaaaaaaa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("unknown product: %d %s, want 404 problem+json", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run after cancel: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("Run did not stop after cancel")
+	}
+}
+
+func TestRunReportsPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = Run(ctx, Options{Addr: ln.Addr().String(), Endpoint: "http://127.0.0.1:1", Prefix: "x-", Log: logging.New(io.Discard, "error")})
+	if !errors.Is(err, ErrAddrInUse) {
+		t.Fatalf("err = %v, want ErrAddrInUse", err)
+	}
+}
