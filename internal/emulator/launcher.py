@@ -13,6 +13,7 @@ closes, so the emulator never outlives the process that started it.
 """
 
 import os
+import signal
 import sys
 import threading
 
@@ -53,6 +54,10 @@ def main() -> None:
         finally:
             os._exit(0)
 
+    # Ctrl-C in a terminal reaches the whole process group; the parent decides
+    # when the emulator stops (by closing stdin), so requests in flight finish.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     threading.Thread(target=watch_stdin, daemon=True).start()
     print(f"READY {server.server_port}", flush=True)
     server.serve_forever()

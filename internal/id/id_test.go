@@ -9,7 +9,7 @@ func TestNewAndDeriveAreValid(t *testing.T) {
 			t.Errorf("Valid(%q, %q) = false", prefix, s)
 		}
 	}
-	if Derive(Product, "a") != Derive(Product, "a") {
+	if a, b := Derive(Product, "a"), Derive(Product, "a"); a != b {
 		t.Error("Derive is not deterministic")
 	}
 	if Derive(Product, "a") == Derive(Product, "b") {

@@ -107,4 +107,3 @@ func TestRejectsAuthRouteWithoutAuthenticator(t *testing.T) {
 		t.Fatal("want an error")
 	}
 }
-

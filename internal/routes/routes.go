@@ -69,3 +69,12 @@ func All() []Route {
 		},
 	}
 }
+
+// Consumer is a Lambda fed by a queue or a schedule rather than a route.
+type Consumer struct {
+	// Function is the function's folder under functions/.
+	Function string
+}
+
+// Consumers returns every queue and schedule consumer.
+func Consumers() []Consumer { return nil }

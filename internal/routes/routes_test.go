@@ -1,0 +1,68 @@
+package routes_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/jiaoyi-dev/jiaoyi/api"
+	"github.com/jiaoyi-dev/jiaoyi/internal/emulator"
+	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
+)
+
+// The route table, the functions/ folders and the OpenAPI contract must
+// name the same routes.
+func TestRouteTableMatchesFunctionsAndContract(t *testing.T) {
+	root, err := emulator.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented, err := api.Routes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	fnSeen := map[string]bool{}
+	for _, r := range routes.All() {
+		if seen[r.Key()] {
+			t.Errorf("route %s appears twice", r.Key())
+		}
+		seen[r.Key()] = true
+		fnSeen[r.Function] = true
+		if _, err := os.Stat(filepath.Join(root, "functions", r.Function, "main.go")); err != nil {
+			t.Errorf("route %s: functions/%s/main.go: %v", r.Key(), r.Function, err)
+		}
+		if !slices.Contains(documented, r.Key()) {
+			t.Errorf("route %s is not in api/openapi.yaml", r.Key())
+		}
+		if r.New == nil || r.MemoryMB < 128 || r.Timeout <= 0 || len(r.Tables) == 0 {
+			t.Errorf("route %s: incomplete definition %+v", r.Key(), r)
+		}
+	}
+	for _, d := range documented {
+		if !seen[d] {
+			t.Errorf("api/openapi.yaml documents %s, which no route serves", d)
+		}
+	}
+	// Every function folder is deployed by some route or consumer.
+	consumers := map[string]bool{}
+	for _, c := range routes.Consumers() {
+		consumers[c.Function] = true
+	}
+	err = filepath.WalkDir(filepath.Join(root, "functions"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() != "main.go" {
+			return err
+		}
+		rel, _ := filepath.Rel(filepath.Join(root, "functions"), filepath.Dir(path))
+		fn := filepath.ToSlash(rel)
+		if !fnSeen[fn] && !consumers[fn] {
+			t.Errorf("functions/%s is in no route or consumer", fn)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
