@@ -80,7 +80,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.Serv
 func (g *Gateway) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	resp := apigw.Problem(r.Context(), apigw.Request{RawPath: r.URL.Path}, err)
 	write(w, resp)
-	g.log.Info("request", "method", r.Method, "path", r.URL.Path, "route", "-", "status", resp.StatusCode)
+	g.log.Info("request", "method", r.Method, "path", r.URL.Path, "route", "(none)", "status", resp.StatusCode)
 }
 
 func (g *Gateway) serve(rt Route) http.Handler {
@@ -90,7 +90,9 @@ func (g *Gateway) serve(rt Route) http.Handler {
 		start := time.Now()
 		status := 0
 		defer func() {
-			g.log.Info("request", "method", r.Method, "path", r.URL.Path, "route", routeKey,
+			// The handler logs its own request line (route, status, latency)
+			// as it does in Lambda; this one adds the gateway's view.
+			g.log.Debug("gateway", "method", r.Method, "path", r.URL.Path, "route", routeKey,
 				"status", status, "latency_ms", float64(time.Since(start).Microseconds())/1000)
 		}()
 		ev, err := Event(r, routeKey, params)
