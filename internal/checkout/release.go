@@ -1,0 +1,280 @@
+package checkout
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/order"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
+	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
+)
+
+// Cancel cancels customerID's pending order and releases its stock and
+// slot. Cancelling a cancelled order returns it unchanged. Returns
+// ErrOrderNotFound, a Conflict naming the status for an order that can no
+// longer be cancelled, or ErrPaymentCaptured.
+func (s *Service) Cancel(ctx context.Context, customerID, orderID string) (order.Order, error) {
+	if _, err := s.Order(ctx, customerID, orderID); err != nil {
+		return order.Order{}, err
+	}
+	return s.release(ctx, orderID, order.Cancelled, "cancelled by customer")
+}
+
+// Expire ends the payment hold of an order whose hold is over: the intent is
+// cancelled at the provider and stock and slot are released, exactly once
+// however often it is called. Returns the order; ErrNotDue before the hold
+// ends; ErrPaymentCaptured if the shopper paid; a Conflict if the order has
+// moved on (paid, cancelled), which callers treat as done.
+func (s *Service) Expire(ctx context.Context, orderID string) (order.Order, error) {
+	return s.release(ctx, orderID, order.Expired, "payment hold expired")
+}
+
+// release moves a pending order to status to, releasing what it holds, in
+// one transaction conditional on the order's status and version and on the
+// reservation still being held: of any number of concurrent releases, one
+// commits and the others find the order already released.
+func (s *Service) release(ctx context.Context, orderID string, to order.Status, reason string) (order.Order, error) {
+	for attempt := 0; ; attempt++ {
+		o, err := s.load(ctx, orderID)
+		if err != nil {
+			return order.Order{}, err
+		}
+		if o.Status == to {
+			return o, nil
+		}
+		if !order.CanTransition(o.Status, to) || (o.Status != order.PendingPayment && o.Status != order.PaymentFailed) {
+			return o, problem.New(problem.Conflict, fmt.Sprintf("order %s is %s and cannot become %s", o.ID, o.Status, to)).
+				With(map[string]any{"status": o.Status})
+		}
+		now := s.Now().UTC()
+		if to == order.Expired && now.Before(o.Payment.ExpiresAt) {
+			return o, ErrNotDue
+		}
+		if attempt >= 5 {
+			return o, ErrBusy
+		}
+		// The provider first: once the intent is cancelled the shopper can no
+		// longer pay, so releasing the stock cannot race a payment.
+		if o.Payment.ID != "" {
+			if _, err := s.payments.CancelIntent(ctx, o.Payment.ID); err != nil {
+				if errors.Is(err, payment.ErrIntentSucceeded) {
+					return o, ErrPaymentCaptured
+				}
+				return o, fmt.Errorf("cancel payment intent %s: %w", o.Payment.ID, err)
+			}
+		}
+		res, held, err := s.loadReservation(ctx, orderID)
+		if err != nil {
+			return o, err
+		}
+		items, err := s.releaseItems(o, res, held, to, reason, now)
+		if err != nil {
+			return o, err
+		}
+		err = s.transact(ctx, items)
+		if err == nil {
+			logging.From(ctx).Info("order released", "order_id", o.ID, "status", to, "reason", reason)
+			o.Status, o.Version, o.UpdatedAt, o.Payment.Status = to, o.Version+1, now, payment.Canceled
+			o.History = append(o.History, order.Change{Status: to, At: now, Reason: reason})
+			return o, nil
+		}
+		var tce *types.TransactionCanceledException
+		if !errors.As(err, &tce) {
+			return o, fmt.Errorf("release order %s: %w", o.ID, err)
+		}
+		// Someone else changed the order (or released it) first: look again.
+	}
+}
+
+func (s *Service) releaseItems(o order.Order, res reservationItem, held bool, to order.Status, reason string, now time.Time) ([]types.TransactWriteItem, error) {
+	change, err := attributevalue.Marshal([]order.Change{{Status: to, At: now, Reason: reason}})
+	if err != nil {
+		return nil, err
+	}
+	items := []types.TransactWriteItem{{Update: &types.Update{
+		TableName:           &s.ordersTable,
+		Key:                 orderKey(o.ID, skOrder),
+		UpdateExpression:    aws.String("SET #status = :to, version = version + :one, updatedAt = :now, history = list_append(history, :change), payment.#status = :canceled"),
+		ConditionExpression: aws.String("#status = :from AND version = :version"),
+		ExpressionAttributeNames: map[string]string{
+			"#status": "status",
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":to": str(string(to)), ":from": str(string(o.Status)), ":version": num(o.Version), ":one": num(1),
+			":now": str(now.Format(time.RFC3339Nano)), ":change": change, ":canceled": str(string(payment.Canceled)),
+		},
+	}}}
+	if !held || res.Status != ReservationHeld {
+		// Nothing left to give back (released with an earlier status change).
+		return items, nil
+	}
+	items = append(items, types.TransactWriteItem{Update: &types.Update{
+		TableName:                 &s.ordersTable,
+		Key:                       orderKey(o.ID, skReservation),
+		UpdateExpression:          aws.String("SET #status = :released REMOVE gsi2pk, gsi2sk"),
+		ConditionExpression:       aws.String("#status = :held"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":released": str(ReservationReleased), ":held": str(ReservationHeld)},
+	}})
+	for _, l := range res.Lines {
+		items = append(items, types.TransactWriteItem{Update: &types.Update{
+			TableName:                 &s.catalogTable,
+			Key:                       catalog.SKUKey(l.SKUID),
+			UpdateExpression:          aws.String("SET available = available + :q"),
+			ConditionExpression:       aws.String("attribute_exists(pk)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":q": num(l.Quantity)},
+		}})
+	}
+	if res.SlotID != "" {
+		items = append(items, types.TransactWriteItem{Update: &types.Update{
+			TableName:                 &s.catalogTable,
+			Key:                       catalog.SlotKey(res.SlotID),
+			UpdateExpression:          aws.String("SET booked = booked - :one"),
+			ConditionExpression:       aws.String("attribute_exists(pk) AND booked >= :one"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)},
+		}})
+	}
+	return items, nil
+}
+
+// TimeoutMessage is the body of a payment-timeout message.
+type TimeoutMessage struct {
+	OrderID   string    `json:"orderId"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// maxDelay is SQS's longest DelaySeconds.
+const maxDelay = 15 * time.Minute
+
+// scheduleTimeout sends the delayed message that expires the order's hold.
+// A failure is logged, not returned: the order is placed, and the sweep of
+// expired reservations is the safety net.
+func (s *Service) scheduleTimeout(ctx context.Context, orderID string, expiresAt time.Time) {
+	if err := s.sendTimeout(ctx, TimeoutMessage{OrderID: orderID, ExpiresAt: expiresAt}); err != nil {
+		logging.From(ctx).Error("schedule payment timeout; the sweep will expire the order", "order_id", orderID, "error", err)
+	}
+}
+
+func (s *Service) sendTimeout(ctx context.Context, m TimeoutMessage) error {
+	body, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	delay := m.ExpiresAt.Sub(s.Now())
+	delay = min(max(delay, 0), maxDelay)
+	_, err = s.queue.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl:     &s.timeoutQueueURL,
+		MessageBody:  aws.String(string(body)),
+		DelaySeconds: int32(math.Ceil(delay.Seconds())),
+	})
+	if err != nil {
+		return fmt.Errorf("send payment timeout: %w", err)
+	}
+	return nil
+}
+
+// HandleTimeout handles one payment-timeout message: a message that arrives
+// before the hold ends is sent again with the remaining delay (holds longer
+// than SQS's 15-minute maximum are chained); otherwise the order expires.
+// Redelivery is harmless: an order is released once. It returns an error
+// only when the message should be retried.
+func (s *Service) HandleTimeout(ctx context.Context, m TimeoutMessage) error {
+	if s.Now().Before(m.ExpiresAt) {
+		return s.sendTimeout(ctx, m)
+	}
+	o, err := s.Expire(ctx, m.OrderID)
+	if errors.Is(err, ErrNotDue) {
+		// The order's hold ends later than the message said: wait for it.
+		return s.sendTimeout(ctx, TimeoutMessage{OrderID: m.OrderID, ExpiresAt: o.Payment.ExpiresAt})
+	}
+	return settled(ctx, m.OrderID, err)
+}
+
+// settled turns the outcome of an expiry into "done" or "retry".
+func settled(ctx context.Context, orderID string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrOrderNotFound):
+		logging.From(ctx).Warn("payment timeout for unknown order", "order_id", orderID)
+		return nil
+	case errors.Is(err, ErrPaymentCaptured):
+		// Paid at the provider: the payment saga marks it PAID.
+		logging.From(ctx).Info("hold expired but payment captured; left for the payment saga", "order_id", orderID)
+		return nil
+	case errors.Is(err, ErrNotDue):
+		return err
+	case problem.CodeOf(err) == problem.Conflict:
+		return nil // paid, cancelled or expired already
+	}
+	return err
+}
+
+// SweepResult counts what a sweep did.
+type SweepResult struct {
+	Found, Expired, Failed int
+}
+
+// Sweep expires every reservation whose hold ended before now: the safety
+// net for timeout messages that were never sent or were lost. It reads the
+// expiry index shard by shard, at most limit reservations in all.
+func (s *Service) Sweep(ctx context.Context, limit int) (SweepResult, error) {
+	var res SweepResult
+	now := s.Now().UTC()
+	for shard := range expiryShards {
+		var start map[string]types.AttributeValue
+		for {
+			out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+				TableName:              &s.ordersTable,
+				IndexName:              aws.String("gsi2"),
+				KeyConditionExpression: aws.String("gsi2pk = :shard AND gsi2sk < :before"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":shard": str("EXPIRY#" + strconv.Itoa(shard)), ":before": str(now.Format(timeLayout)),
+				},
+				ExclusiveStartKey: start,
+				Limit:             aws.Int32(100),
+			})
+			if err != nil {
+				return res, fmt.Errorf("sweep: query expiry index: %w", err)
+			}
+			for _, it := range out.Items {
+				var r reservationItem
+				if err := attributevalue.UnmarshalMap(it, &r); err != nil {
+					return res, fmt.Errorf("sweep: decode reservation: %w", err)
+				}
+				res.Found++
+				_, expErr := s.Expire(ctx, r.OrderID)
+				switch err := settled(ctx, r.OrderID, expErr); {
+				case err != nil:
+					res.Failed++
+					logging.From(ctx).Error("sweep: expire order", "order_id", r.OrderID, "error", err)
+				case expErr == nil:
+					res.Expired++
+				}
+				if res.Found >= limit {
+					return res, nil
+				}
+			}
+			if out.LastEvaluatedKey == nil {
+				break
+			}
+			start = out.LastEvaluatedKey
+		}
+	}
+	return res, nil
+}
+
+func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }

@@ -1,0 +1,229 @@
+// Package checkoutapi serves the checkout routes of the HTTP API (place,
+// read and cancel orders) and the checkout consumers (payment timeouts and
+// the sweep of expired reservations).
+package checkoutapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
+	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
+	"github.com/jiaoyi-dev/jiaoyi/internal/config"
+	"github.com/jiaoyi-dev/jiaoyi/internal/id"
+	"github.com/jiaoyi-dev/jiaoyi/internal/idempotency"
+	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/order"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
+	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
+)
+
+// MaxBody bounds a request body: a full order is well under 16 KiB.
+const MaxBody = 64 << 10
+
+// API answers the order routes.
+type API struct {
+	Checkout    *checkout.Service
+	Idempotency *idempotency.Store
+}
+
+// ErrInvalidOrderID is a malformed order id in the path.
+var ErrInvalidOrderID = problem.Field("id", "order id is malformed: want ord_ followed by 16 characters a-z, 2-7")
+
+// deps builds the service from the environment once per container.
+func deps(ctx context.Context) (*API, *slog.Logger, error) {
+	cfg, err := config.Load[checkout.Config]()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	awsCfg, err := config.AWS(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	db := dynamodb.NewFromConfig(awsCfg)
+	svc := checkout.New(db, cfg, sandbox.New(db, cfg.PaymentsTable), sqs.NewFromConfig(awsCfg))
+	return &API{Checkout: svc, Idempotency: idempotency.NewStore(db, cfg.OrdersTable)}, logging.New(os.Stdout, cfg.LogLevel), nil
+}
+
+// NewPlaceOrder builds the POST /orders handler from the environment.
+func NewPlaceOrder(ctx context.Context) (apigw.Handler, error) {
+	a, log, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return apigw.Wrap(log, a.Place), nil
+}
+
+// NewGetOrder builds the GET /orders/{id} handler from the environment.
+func NewGetOrder(ctx context.Context) (apigw.Handler, error) {
+	a, log, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return apigw.Wrap(log, a.Get), nil
+}
+
+// NewCancelOrder builds the POST /orders/{id}/cancel handler from the environment.
+func NewCancelOrder(ctx context.Context) (apigw.Handler, error) {
+	a, log, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return apigw.Wrap(log, a.Cancel), nil
+}
+
+// Place answers POST /orders: 201 with the order and what the app needs to
+// pay it. The body is checked before the Idempotency-Key is claimed, so a
+// malformed request writes nothing; the answer is stored in the order's own
+// transaction.
+func (a *API) Place(ctx context.Context, req apigw.Request) (apigw.Response, error) {
+	customer, err := apigw.Subject(req)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	var body order.PlaceRequest
+	if err := apigw.DecodeJSON(req, &body, MaxBody); err != nil {
+		return apigw.Response{}, err
+	}
+	if err := body.Validate(); err != nil {
+		return apigw.Response{}, err
+	}
+	return a.Idempotency.Do(ctx, req, func(ctx context.Context, req apigw.Request) (apigw.Response, error) {
+		var done *checkout.Completion
+		if claim, ok := idempotency.ClaimFrom(ctx); ok {
+			done = &checkout.Completion{Store: a.Idempotency, Claim: claim, Render: created}
+		}
+		o, err := a.Checkout.Place(ctx, customer, body, done)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		r, err := created(o)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.Response{StatusCode: r.StatusCode, Headers: r.Headers, Body: r.Body}, nil
+	})
+}
+
+// created renders a placed order as the 201 answer (stored for replays).
+func created(o order.Order) (idempotency.Response, error) {
+	body, err := json.Marshal(o)
+	if err != nil {
+		return idempotency.Response{}, fmt.Errorf("encode order: %w", err)
+	}
+	return idempotency.Response{
+		StatusCode: http.StatusCreated,
+		Headers:    map[string]string{"Content-Type": "application/json", "Location": "/orders/" + o.ID},
+		Body:       string(body),
+	}, nil
+}
+
+// Get answers GET /orders/{id}; another customer's order is a 404.
+func (a *API) Get(ctx context.Context, req apigw.Request) (apigw.Response, error) {
+	customer, orderID, err := caller(req)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	o, err := a.Checkout.Order(ctx, customer, orderID)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	return apigw.JSON(http.StatusOK, o)
+}
+
+// Cancel answers POST /orders/{id}/cancel: the cancelled order. Repeating
+// it returns the same order; an order that is paid or expired is a 409.
+func (a *API) Cancel(ctx context.Context, req apigw.Request) (apigw.Response, error) {
+	customer, orderID, err := caller(req)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	o, err := a.Checkout.Cancel(ctx, customer, orderID)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	return apigw.JSON(http.StatusOK, o)
+}
+
+func caller(req apigw.Request) (customer, orderID string, err error) {
+	if customer, err = apigw.Subject(req); err != nil {
+		return "", "", err
+	}
+	orderID = req.PathParameters["id"]
+	if !id.Valid(id.Order, orderID) {
+		return "", "", ErrInvalidOrderID
+	}
+	return customer, orderID, nil
+}
+
+// TimeoutConsumer handles the payment-timeout queue.
+type TimeoutConsumer struct {
+	Checkout *checkout.Service
+	Log      *slog.Logger
+}
+
+// NewPaymentTimeout builds the payment-timeout consumer from the environment.
+func NewPaymentTimeout(ctx context.Context) (func(context.Context, events.SQSEvent) (events.SQSEventResponse, error), error) {
+	a, log, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return (&TimeoutConsumer{Checkout: a.Checkout, Log: log}).Handle, nil
+}
+
+// Handle expires the orders of a batch of timeout messages, reporting the
+// messages to retry as batch item failures (after the queue's receive limit
+// they go to its dead-letter queue). A redelivered message is harmless.
+func (c *TimeoutConsumer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	var resp events.SQSEventResponse
+	for _, rec := range ev.Records {
+		log := c.Log.With("message_id", rec.MessageId)
+		ctx := logging.With(ctx, log)
+		var m checkout.TimeoutMessage
+		dec := json.NewDecoder(strings.NewReader(rec.Body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&m); err != nil || !id.Valid(id.Order, m.OrderID) {
+			// It will never succeed: fail it so it reaches the dead-letter queue.
+			log.Error("malformed payment-timeout message", "error", err)
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+			continue
+		}
+		if err := c.Checkout.HandleTimeout(ctx, m); err != nil {
+			log.Error("payment timeout", "order_id", m.OrderID, "error", err)
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+		}
+	}
+	return resp, nil
+}
+
+// SweepLimit bounds one sweep run.
+const SweepLimit = 1000
+
+// NewSweep builds the scheduled sweep of expired reservations from the environment.
+func NewSweep(ctx context.Context) (func(context.Context, json.RawMessage) (checkout.SweepResult, error), error) {
+	a, log, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, _ json.RawMessage) (checkout.SweepResult, error) {
+		ctx = logging.With(ctx, log)
+		res, err := a.Checkout.Sweep(ctx, SweepLimit)
+		log.Info("sweep", "found", res.Found, "expired", res.Expired, "failed", res.Failed)
+		if err == nil && res.Failed > 0 {
+			err = fmt.Errorf("sweep: %d orders failed to expire", res.Failed)
+		}
+		return res, err
+	}, nil
+}

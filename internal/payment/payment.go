@@ -1,0 +1,69 @@
+// Package payment is jiaoyi's port to payment service providers (PSPs):
+// payment intents are created when an order is placed, cancelled when it
+// expires or is cancelled, and read back when an event alone cannot tell
+// what happened. Adapters live in subpackages: sandbox (built in, for
+// `make run` and tests) and, with the payments issue, stripe.
+package payment
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/money"
+	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
+)
+
+// IntentStatus is where a payment intent stands at the provider.
+type IntentStatus string
+
+// Intent statuses, named as Stripe names them.
+const (
+	RequiresPayment IntentStatus = "requires_payment_method"
+	Processing      IntentStatus = "processing"
+	Succeeded       IntentStatus = "succeeded"
+	Canceled        IntentStatus = "canceled"
+)
+
+// Intent is a provider's payment intent for one order.
+type Intent struct {
+	Provider string       `json:"provider" dynamodbav:"provider"`
+	ID       string       `json:"intentId" dynamodbav:"intentId"`
+	OrderID  string       `json:"-" dynamodbav:"orderId"`
+	Amount   money.Money  `json:"amount" dynamodbav:"amount"`
+	Status   IntentStatus `json:"status" dynamodbav:"status"`
+	// ClientSecret lets the shopper's app confirm the payment with the
+	// provider's SDK. It is shown to the order's owner only, never logged.
+	ClientSecret string `json:"clientSecret" dynamodbav:"clientSecret"`
+}
+
+// CreateRequest asks for an intent.
+type CreateRequest struct {
+	OrderID string
+	Amount  money.Money
+	// IdempotencyKey makes a retried create return the same intent; derive
+	// it from our own ids.
+	IdempotencyKey string
+	Description    string
+}
+
+// Provider is a PSP adapter.
+type Provider interface {
+	// Name is the provider's id in routes and records ("sandbox", "stripe").
+	Name() string
+	// CreateIntent creates (or, for a repeated idempotency key, returns) an intent.
+	CreateIntent(ctx context.Context, req CreateRequest) (Intent, error)
+	// GetIntent reads an intent. Returns ErrIntentNotFound.
+	GetIntent(ctx context.Context, id string) (Intent, error)
+	// CancelIntent cancels an intent; cancelling a cancelled intent is not an
+	// error. Returns ErrIntentSucceeded if the money was already taken.
+	CancelIntent(ctx context.Context, id string) (Intent, error)
+}
+
+// Errors callers branch on.
+var (
+	ErrIntentNotFound  = errors.New("payment: intent not found")
+	ErrIntentSucceeded = errors.New("payment: intent already succeeded")
+	// ErrUnavailable means the provider could not be reached or failed;
+	// the caller may retry.
+	ErrUnavailable = problem.New(problem.Unavailable, "the payment provider is unavailable; retry shortly")
+)
