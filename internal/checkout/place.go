@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
@@ -192,24 +193,23 @@ func (s *Service) Place(ctx context.Context, customerID string, req order.PlaceR
 func (s *Service) placeItems(o order.Order, done *Completion) ([]types.TransactWriteItem, error) {
 	items := make([]types.TransactWriteItem, 0, len(o.Lines)+4)
 	for _, l := range o.Lines {
-		items = append(items, types.TransactWriteItem{Update: &types.Update{
-			TableName:                           &s.catalogTable,
-			Key:                                 catalog.SKUKey(l.SKUID),
-			UpdateExpression:                    aws.String("SET available = available - :q"),
-			ConditionExpression:                 aws.String("attribute_exists(pk) AND available >= :q"),
-			ExpressionAttributeValues:           map[string]types.AttributeValue{":q": num(l.Quantity)},
-			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		}})
+		q := expression.Value(l.Quantity)
+		it, err := update(s.catalogTable, catalog.SKUKey(l.SKUID),
+			expression.Set(nameAvailable, nameAvailable.Minus(q)),
+			expression.AttributeExists(namePK).And(nameAvailable.GreaterThanEqual(q)), true)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
 	}
 	if o.Booking != nil {
-		items = append(items, types.TransactWriteItem{Update: &types.Update{
-			TableName:                           &s.catalogTable,
-			Key:                                 catalog.SlotKey(o.Booking.SlotID),
-			UpdateExpression:                    aws.String("SET booked = booked + :one"),
-			ConditionExpression:                 aws.String("attribute_exists(pk) AND booked < capacity"),
-			ExpressionAttributeValues:           map[string]types.AttributeValue{":one": num(1)},
-			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		}})
+		it, err := update(s.catalogTable, catalog.SlotKey(o.Booking.SlotID),
+			expression.Set(nameBooked, nameBooked.Plus(expression.Value(1))),
+			expression.AttributeExists(namePK).And(nameBooked.LessThan(nameCapacity)), true)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
 	}
 	oi, err := attributevalue.MarshalMap(newOrderItem(o))
 	if err != nil {
@@ -295,10 +295,6 @@ func shortage(short []ShortLine, full *FullSlot) error {
 
 func unprocessable(field, msg string) error {
 	return &problem.Error{Code: problem.Unprocessable, Field: field, Message: msg}
-}
-
-func num(n int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
 
 func numAttr(item map[string]types.AttributeValue, name string) int64 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -100,52 +101,47 @@ func (s *Service) release(ctx context.Context, orderID string, to order.Status, 
 }
 
 func (s *Service) releaseItems(o order.Order, res reservationItem, held bool, to order.Status, reason string, now time.Time) ([]types.TransactWriteItem, error) {
-	change, err := attributevalue.Marshal([]order.Change{{Status: to, At: now, Reason: reason}})
+	one := expression.Value(1)
+	orderUpdate, err := update(s.ordersTable, orderKey(o.ID, skOrder),
+		expression.Set(nameStatus, expression.Value(to)).
+			Set(nameVersion, nameVersion.Plus(one)).
+			Set(expression.Name("updatedAt"), expression.Value(now)).
+			Set(expression.Name("history"), expression.Name("history").ListAppend(expression.Value([]order.Change{{Status: to, At: now, Reason: reason}}))).
+			Set(expression.Name("payment.status"), expression.Value(payment.Canceled)),
+		nameStatus.Equal(expression.Value(o.Status)).And(nameVersion.Equal(expression.Value(o.Version))), false)
 	if err != nil {
 		return nil, err
 	}
-	items := []types.TransactWriteItem{{Update: &types.Update{
-		TableName:           &s.ordersTable,
-		Key:                 orderKey(o.ID, skOrder),
-		UpdateExpression:    aws.String("SET #status = :to, version = version + :one, updatedAt = :now, history = list_append(history, :change), payment.#status = :canceled"),
-		ConditionExpression: aws.String("#status = :from AND version = :version"),
-		ExpressionAttributeNames: map[string]string{
-			"#status": "status",
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":to": str(string(to)), ":from": str(string(o.Status)), ":version": num(o.Version), ":one": num(1),
-			":now": str(now.Format(time.RFC3339Nano)), ":change": change, ":canceled": str(string(payment.Canceled)),
-		},
-	}}}
+	items := []types.TransactWriteItem{orderUpdate}
 	if !held || res.Status != ReservationHeld {
 		// Nothing left to give back (released with an earlier status change).
 		return items, nil
 	}
-	items = append(items, types.TransactWriteItem{Update: &types.Update{
-		TableName:                 &s.ordersTable,
-		Key:                       orderKey(o.ID, skReservation),
-		UpdateExpression:          aws.String("SET #status = :released REMOVE gsi2pk, gsi2sk"),
-		ConditionExpression:       aws.String("#status = :held"),
-		ExpressionAttributeNames:  map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":released": str(ReservationReleased), ":held": str(ReservationHeld)},
-	}})
+	resUpdate, err := update(s.ordersTable, orderKey(o.ID, skReservation),
+		expression.Set(nameStatus, expression.Value(ReservationReleased)).
+			Remove(expression.Name("gsi2pk")).Remove(expression.Name("gsi2sk")),
+		nameStatus.Equal(expression.Value(ReservationHeld)), false)
+	if err != nil {
+		return nil, err
+	}
+	items = append(items, resUpdate)
 	for _, l := range res.Lines {
-		items = append(items, types.TransactWriteItem{Update: &types.Update{
-			TableName:                 &s.catalogTable,
-			Key:                       catalog.SKUKey(l.SKUID),
-			UpdateExpression:          aws.String("SET available = available + :q"),
-			ConditionExpression:       aws.String("attribute_exists(pk)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":q": num(l.Quantity)},
-		}})
+		it, err := update(s.catalogTable, catalog.SKUKey(l.SKUID),
+			expression.Set(nameAvailable, nameAvailable.Plus(expression.Value(l.Quantity))),
+			expression.AttributeExists(namePK), false)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
 	}
 	if res.SlotID != "" {
-		items = append(items, types.TransactWriteItem{Update: &types.Update{
-			TableName:                 &s.catalogTable,
-			Key:                       catalog.SlotKey(res.SlotID),
-			UpdateExpression:          aws.String("SET booked = booked - :one"),
-			ConditionExpression:       aws.String("attribute_exists(pk) AND booked >= :one"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)},
-		}})
+		it, err := update(s.catalogTable, catalog.SlotKey(res.SlotID),
+			expression.Set(nameBooked, nameBooked.Minus(one)),
+			expression.AttributeExists(namePK).And(nameBooked.GreaterThanEqual(one)), false)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
 	}
 	return items, nil
 }

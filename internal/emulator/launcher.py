@@ -46,6 +46,9 @@ def main() -> None:
 
     server = make_server("127.0.0.1", port, serial, threaded=True)
     server.daemon_threads = True
+    # A test opens hundreds of connections at once; with werkzeug's backlog
+    # of 128 the overflow waits for SYN retransmits (1 s, 3 s, …).
+    server.socket.listen(4096)
 
     def watch_stdin() -> None:
         try:
