@@ -28,8 +28,10 @@ func main() {
 		Log:      log,
 		Ready: func(addr string, s devserver.Sample) {
 			fmt.Fprintf(os.Stderr, "\njiaoyi is up on http://%s in %.1fs (emulator %s; seeded %d products, %d skus, %d slots)\n"+
-				"  try: curl -s http://%s/products/%s\n  Ctrl-C stops everything.\n\n",
-				addr, s.Elapsed.Seconds(), s.Endpoint, s.Seeded.Products, s.Seeded.SKUs, s.Seeded.Slots, addr, s.ProductID)
+				"  try: curl -s http://%s/products/%s\n"+
+				"  a token for the demo shopper (24h; `go run ./cmd/devtoken NAME` makes others):\n    export TOKEN=%s\n"+
+				"  Ctrl-C stops everything.\n\n",
+				addr, s.Elapsed.Seconds(), s.Endpoint, s.Seeded.Products, s.Seeded.SKUs, s.Seeded.Slots, addr, s.ProductID, s.Token)
 		},
 	})
 	if err != nil {

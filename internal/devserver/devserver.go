@@ -16,10 +16,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/config"
 	"github.com/jiaoyi-dev/jiaoyi/internal/demo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/devauth"
 	"github.com/jiaoyi-dev/jiaoyi/internal/emulator"
 	"github.com/jiaoyi-dev/jiaoyi/internal/localgw"
 	"github.com/jiaoyi-dev/jiaoyi/internal/provision"
@@ -45,9 +47,12 @@ type Options struct {
 // Sample is what the banner shows to try.
 type Sample struct {
 	ProductID string
-	Seeded    demo.Summary
-	Endpoint  string
-	Elapsed   time.Duration
+	SKUID     string
+	// Token is a development bearer token for the demo shopper.
+	Token    string
+	Seeded   demo.Summary
+	Endpoint string
+	Elapsed  time.Duration
 }
 
 // ErrAddrInUse means the listen address is taken.
@@ -114,22 +119,32 @@ func Run(ctx context.Context, opt Options) error {
 		return err
 	}
 
-	gw, err := Gateway(ctx, opt.Log)
+	gw, err := Gateway(ctx, opt.Log, devauth.Authenticator(devSecret()))
+	if err != nil {
+		return err
+	}
+	consumerCtx, stopConsumers := context.WithCancel(ctx)
+	defer stopConsumers()
+	if err := runConsumers(consumerCtx, sqs.NewFromConfig(awsCfg), opt.Log); err != nil {
+		return err
+	}
+	token, err := devauth.Token(devSecret(), "demo-shopper", 24*time.Hour, time.Now())
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
 	if opt.Ready != nil {
 		opt.Ready(ln.Addr().String(), Sample{
-			ProductID: demo.Catalog().Products[0].ID, Seeded: seeded, Endpoint: endpoint, Elapsed: time.Since(start),
+			ProductID: demo.Catalog().Products[0].ID, SKUID: demo.Catalog().SKUs[0].ID, Seeded: seeded,
+			Endpoint: endpoint, Elapsed: time.Since(start), Token: token,
 		})
 	}
 	return localgw.Serve(ctx, srv, ln)
 }
 
 // Gateway builds every route's real handler from the environment and
-// returns the local API Gateway serving them.
-func Gateway(ctx context.Context, log *slog.Logger) (*localgw.Gateway, error) {
+// returns the local API Gateway serving them, checking bearer tokens with auth.
+func Gateway(ctx context.Context, log *slog.Logger, auth localgw.Authenticator) (*localgw.Gateway, error) {
 	var rs []localgw.Route
 	for _, r := range routes.All() {
 		h, err := r.New(ctx)
@@ -138,7 +153,15 @@ func Gateway(ctx context.Context, log *slog.Logger) (*localgw.Gateway, error) {
 		}
 		rs = append(rs, localgw.Route{Method: r.Method, Path: r.Path, Handler: h, NeedsAuth: r.Auth == routes.JWT})
 	}
-	return localgw.New(log, nil, rs)
+	return localgw.New(log, auth, rs)
+}
+
+// devSecret is the key of development tokens.
+func devSecret() string {
+	if s := os.Getenv("JIAOYI_DEV_JWT_SECRET"); s != "" {
+		return s
+	}
+	return devauth.DefaultSecret
 }
 
 func setDefault(k, v string) {

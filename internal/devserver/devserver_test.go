@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 // TestRunServesSeededCatalog is `make run` end to end: provision, seed,
 // serve, answer over HTTP, stop on cancel.
 func TestRunServesSeededCatalog(t *testing.T) {
+	t.Setenv("JIAOYI_PAYMENT_HOLD", "2s")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ready := make(chan Sample, 1)
@@ -62,6 +64,57 @@ func TestRunServesSeededCatalog(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 404 || resp.Header.Get("Content-Type") != "application/problem+json" {
 		t.Errorf("unknown product: %d %s, want 404 problem+json", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+
+	// An order with a 2-second hold: placed over HTTP with the development
+	// token, then expired by the payment-timeout consumer, stock restored.
+	stockBefore := p.SKUs[0].Available
+	body := `{"lines":[{"skuId":"` + p.SKUs[0].ID + `","quantity":1}],"fulfilment":{"type":"ship","address":{"name":"王小明","phone":"13800000000","line1":"南京西路1266号","city":"上海","country":"CN"}}}`
+	req, _ := http.NewRequest("POST", base+"/orders", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", "devserver-test-1")
+	req.Header.Set("Authorization", "Bearer "+sample.Token)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&o)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 201 || o.Status != "PENDING_PAYMENT" {
+		t.Fatalf("POST /orders: %d %+v %v", resp.StatusCode, o, err)
+	}
+	unauth, _ := http.Post(base+"/orders", "application/json", strings.NewReader(body))
+	unauth.Body.Close()
+	if unauth.StatusCode != 401 {
+		t.Errorf("POST /orders without a token: %d, want 401", unauth.StatusCode)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for o.Status != "EXPIRED" && time.Now().Before(deadline) {
+		time.Sleep(250 * time.Millisecond)
+		req, _ := http.NewRequest("GET", base+"/orders/"+o.ID, nil)
+		req.Header.Set("Authorization", "Bearer "+sample.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&o)
+		resp.Body.Close()
+	}
+	if o.Status != "EXPIRED" {
+		t.Fatalf("order %s is %s after 30s, want EXPIRED by the timeout consumer", o.ID, o.Status)
+	}
+	resp, err = http.Get(base + "/products/" + sample.ProductID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&p)
+	resp.Body.Close()
+	if p.SKUs[0].Available != stockBefore {
+		t.Errorf("stock after expiry = %d, want %d", p.SKUs[0].Available, stockBefore)
 	}
 
 	cancel()

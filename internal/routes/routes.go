@@ -6,9 +6,13 @@ package routes
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
+	"github.com/jiaoyi-dev/jiaoyi/internal/checkoutapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
 )
@@ -51,6 +55,8 @@ type Route struct {
 	MemoryMB int
 	Timeout  time.Duration
 	Tables   []TableAccess
+	// Sends lists the queues the function sends to.
+	Sends []resource.Queue
 	// New builds the handler from the environment, as main.go does.
 	New func(ctx context.Context) (apigw.Handler, error)
 }
@@ -67,14 +73,83 @@ func All() []Route {
 			Tables: []TableAccess{{resource.Catalog, Read}},
 			New:    searchapi.NewGetProduct,
 		},
+		{
+			Method: "POST", Path: "/orders", Function: "checkout/place-order",
+			Auth: JWT, MemoryMB: 512, Timeout: 15 * time.Second,
+			Tables: checkoutTables, Sends: []resource.Queue{resource.PaymentTimeouts},
+			New:    checkoutapi.NewPlaceOrder,
+		},
+		{
+			Method: "GET", Path: "/orders/{id}", Function: "checkout/get-order",
+			Auth: JWT, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Orders, Read}},
+			New:    checkoutapi.NewGetOrder,
+		},
+		{
+			Method: "POST", Path: "/orders/{id}/cancel", Function: "checkout/cancel-order",
+			Auth: JWT, MemoryMB: 256, Timeout: 15 * time.Second,
+			Tables: checkoutTables,
+			New:    checkoutapi.NewCancelOrder,
+		},
 	}
 }
+
+// checkoutTables is what placing and releasing orders touches: stock and
+// slots in Catalog, orders in Orders, the sandbox provider's intents in
+// Payments.
+var checkoutTables = []TableAccess{{resource.Catalog, ReadWrite}, {resource.Orders, ReadWrite}, {resource.Payments, ReadWrite}}
+
+// QueueHandler is the Lambda signature of an SQS consumer.
+type QueueHandler func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
+
+// ScheduledHandler is the signature of a scheduled job, as the local runner
+// calls it (the Lambda's own handler may also return a result).
+type ScheduledHandler func(ctx context.Context, in json.RawMessage) error
 
 // Consumer is a Lambda fed by a queue or a schedule rather than a route.
 type Consumer struct {
 	// Function is the function's folder under functions/.
 	Function string
+	// Queue feeds the consumer, with up to BatchSize messages per call.
+	Queue     *resource.Queue
+	BatchSize int32
+	// Every is the schedule of a scheduled consumer (EventBridge Scheduler
+	// rate in AWS, a ticker in `make run`).
+	Every    time.Duration
+	MemoryMB int
+	Timeout  time.Duration
+	Tables   []TableAccess
+	Sends    []resource.Queue
+	// NewQueue or NewScheduled builds the handler from the environment.
+	NewQueue     func(ctx context.Context) (QueueHandler, error)
+	NewScheduled func(ctx context.Context) (ScheduledHandler, error)
 }
 
 // Consumers returns every queue and schedule consumer.
-func Consumers() []Consumer { return nil }
+func Consumers() []Consumer {
+	return []Consumer{
+		{
+			Function: "checkout/payment-timeout", Queue: &resource.PaymentTimeouts, BatchSize: 10,
+			MemoryMB: 256, Timeout: 30 * time.Second,
+			Tables: checkoutTables, Sends: []resource.Queue{resource.PaymentTimeouts},
+			NewQueue: func(ctx context.Context) (QueueHandler, error) {
+				return checkoutapi.NewPaymentTimeout(ctx)
+			},
+		},
+		{
+			Function: "checkout/sweep-reservations", Every: 5 * time.Minute,
+			MemoryMB: 256, Timeout: 5 * time.Minute,
+			Tables: checkoutTables,
+			NewScheduled: func(ctx context.Context) (ScheduledHandler, error) {
+				h, err := checkoutapi.NewSweep(ctx)
+				if err != nil {
+					return nil, err
+				}
+				return func(ctx context.Context, in json.RawMessage) error {
+					_, err := h(ctx, in)
+					return err
+				}, nil
+			},
+		},
+	}
+}

@@ -1,0 +1,21 @@
+// Command place-order is the Lambda behind POST /orders.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/checkoutapi"
+)
+
+func main() {
+	h, err := checkoutapi.NewPlaceOrder(context.Background())
+	if err != nil {
+		slog.Error("init place-order", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}
