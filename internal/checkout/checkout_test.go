@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
@@ -375,4 +374,3 @@ func TestCancelledOrderCannotExpireAndViceVersa(t *testing.T) {
 		t.Errorf("stock = %d, want 10", got)
 	}
 }
-

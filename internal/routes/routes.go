@@ -77,7 +77,7 @@ func All() []Route {
 			Method: "POST", Path: "/orders", Function: "checkout/place-order",
 			Auth: JWT, MemoryMB: 512, Timeout: 15 * time.Second,
 			Tables: checkoutTables, Sends: []resource.Queue{resource.PaymentTimeouts},
-			New:    checkoutapi.NewPlaceOrder,
+			New: checkoutapi.NewPlaceOrder,
 		},
 		{
 			Method: "GET", Path: "/orders/{id}", Function: "checkout/get-order",
