@@ -144,3 +144,27 @@ func Queues(t testing.TB) provision.Env {
 	}
 	return env
 }
+
+// FunctionEnv creates every table and queue under a prefix unique to this
+// test and sets the process environment a function's constructor reads:
+// the emulator endpoint, region, credentials and every table and queue
+// variable. Tests that use it cannot run in parallel (t.Setenv).
+func FunctionEnv(t *testing.T) provision.Env {
+	t.Helper()
+	env := Tables(t)
+	for k, v := range Queues(t) {
+		env[k] = v
+	}
+	t.Setenv("AWS_ENDPOINT_URL", Endpoint(t))
+	if os.Getenv("AWS_REGION") == "" {
+		t.Setenv("AWS_REGION", emulator.Region)
+	}
+	if os.Getenv("AWS_ACCESS_KEY_ID") == "" {
+		t.Setenv("AWS_ACCESS_KEY_ID", emulator.AccessKeyID)
+		t.Setenv("AWS_SECRET_ACCESS_KEY", emulator.SecretAccessKey)
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	return env
+}

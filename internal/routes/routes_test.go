@@ -50,6 +50,17 @@ func TestRouteTableMatchesFunctionsAndContract(t *testing.T) {
 	consumers := map[string]bool{}
 	for _, c := range routes.Consumers() {
 		consumers[c.Function] = true
+		queueFed := c.Queue != nil && c.NewQueue != nil && c.BatchSize > 0
+		scheduled := c.Every > 0 && c.NewScheduled != nil
+		if queueFed == scheduled || c.MemoryMB < 128 || c.Timeout <= 0 || len(c.Tables) == 0 {
+			t.Errorf("consumer %s: want exactly one of a queue or a schedule, and memory, timeout, tables: %+v", c.Function, c)
+		}
+		if c.Queue != nil && c.Timeout >= c.Queue.VisibilityTimeout {
+			t.Errorf("consumer %s: timeout %s must be below the queue's visibility timeout %s", c.Function, c.Timeout, c.Queue.VisibilityTimeout)
+		}
+		if _, err := os.Stat(filepath.Join(root, "functions", c.Function, "main.go")); err != nil {
+			t.Errorf("consumer %s: %v", c.Function, err)
+		}
 	}
 	err = filepath.WalkDir(filepath.Join(root, "functions"), func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || d.Name() != "main.go" {

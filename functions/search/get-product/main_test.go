@@ -12,7 +12,6 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/demo"
-	"github.com/jiaoyi-dev/jiaoyi/internal/emulator"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
 )
@@ -21,7 +20,7 @@ import (
 // environment, and answers the recorded API Gateway event in testdata.
 func TestSampleEvent(t *testing.T) {
 	ctx := context.Background()
-	env := awstest.Tables(t, resource.Catalog)
+	env := awstest.FunctionEnv(t)
 	table := env[resource.Catalog.EnvVar]
 
 	b := demo.Catalog()
@@ -36,13 +35,6 @@ func TestSampleEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	t.Setenv("AWS_ENDPOINT_URL", awstest.Endpoint(t))
-	t.Setenv("AWS_REGION", emulator.Region)
-	if os.Getenv("AWS_ACCESS_KEY_ID") == "" {
-		t.Setenv("AWS_ACCESS_KEY_ID", emulator.AccessKeyID)
-		t.Setenv("AWS_SECRET_ACCESS_KEY", emulator.SecretAccessKey)
-	}
-	t.Setenv(resource.Catalog.EnvVar, table)
 	h, err := searchapi.NewGetProduct(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,91 @@
+// Package checkouttest helps the checkout functions' tests: it seeds the
+// demo product their recorded events name, places orders, and loads the
+// recorded events with a real order id in place of the placeholder.
+package checkouttest
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
+	"github.com/jiaoyi-dev/jiaoyi/internal/demo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/order"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
+	"github.com/jiaoyi-dev/jiaoyi/internal/provision"
+	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+)
+
+// Placeholder is the order id in recorded events.
+const Placeholder = "ord_aaaaaaaaaaaaaaaa"
+
+// Subject is the customer in recorded events.
+const Subject = "7d1c0f7e-8a1b-4c5d-9e2f-3a4b5c6d7e8f"
+
+// SeedDemoProduct writes the first demo product and its SKUs and returns
+// its first SKU's id.
+func SeedDemoProduct(t *testing.T, env provision.Env) string {
+	t.Helper()
+	b := demo.Catalog()
+	p := b.Products[0]
+	var skus []catalog.SKU
+	for _, s := range b.SKUs {
+		if s.ProductID == p.ID {
+			skus = append(skus, s)
+		}
+	}
+	repo := catalog.NewRepository(awstest.DynamoDB(t), env[resource.Catalog.EnvVar])
+	if err := repo.Write(context.Background(), catalog.Batch{Products: []catalog.Product{p}, SKUs: skus}); err != nil {
+		t.Fatal(err)
+	}
+	return skus[0].ID
+}
+
+// Service returns a checkout service on env whose clock is now.
+func Service(t *testing.T, env provision.Env, now func() time.Time) *checkout.Service {
+	t.Helper()
+	cfg := checkout.Config{
+		CatalogTable: env[resource.Catalog.EnvVar], OrdersTable: env[resource.Orders.EnvVar],
+		PaymentsTable: env[resource.Payments.EnvVar], TimeoutQueueURL: env[resource.PaymentTimeouts.EnvVar], Hold: 15 * time.Minute,
+	}
+	db := dynamodb.NewFromConfig(awstest.Config(t))
+	svc := checkout.New(db, cfg, sandbox.New(db, cfg.PaymentsTable), awstest.SQS(t))
+	if now != nil {
+		svc.Now = now
+	}
+	return svc
+}
+
+// PlaceOrder seeds the demo product and places an order of it for Subject.
+func PlaceOrder(t *testing.T, env provision.Env, now func() time.Time) order.Order {
+	t.Helper()
+	sku := SeedDemoProduct(t, env)
+	o, err := Service(t, env, now).Place(context.Background(), Subject, order.PlaceRequest{
+		Lines: []order.LineRequest{{SKUID: sku, Quantity: 1}},
+		Fulfilment: order.Fulfilment{Type: order.Ship, Address: &order.Address{
+			Name: "王小明", Phone: "13800000000", Line1: "南京西路1266号", City: "上海", Country: "CN"}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// Event loads a recorded event into v, with orderID in place of Placeholder.
+func Event(t *testing.T, path, orderID string, v any) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(strings.ReplaceAll(string(raw), Placeholder, orderID)), v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
