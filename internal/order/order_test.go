@@ -12,7 +12,7 @@ func TestTransitions(t *testing.T) {
 		{PendingPayment, Paid}: true, {PendingPayment, PaymentFailed}: true,
 		{PendingPayment, Expired}: true, {PendingPayment, Cancelled}: true,
 		{PaymentFailed, Cancelled}: true,
-		{Expired, Refunded}: true, {Cancelled, Refunded}: true, {Paid, Refunded}: true,
+		{Expired, Refunded}:        true, {Cancelled, Refunded}: true, {Paid, Refunded}: true,
 	}
 	// Every pair of statuses, so a change to the table cannot slip by.
 	for _, from := range Statuses() {
