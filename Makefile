@@ -6,7 +6,7 @@ VENV  := .venv
 STAMP := $(VENV)/.installed-$(shell cksum < internal/emulator/requirements.txt | cut -d' ' -f1)
 GO    ?= go
 
-.PHONY: help run test lint build venv emulator clean
+.PHONY: help run test lint build venv emulator checkout-cost clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ lint: ## gofmt, go vet, staticcheck (pinned in go.mod)
 
 build: ## one bootstrap zip per function under build/ (linux/arm64, provided.al2023)
 	$(GO) run ./cmd/lambdabuild
+
+checkout-cost: venv ## calls, request units, time and cost per placed order
+	$(GO) run ./cmd/checkoutcost
 
 emulator: venv ## just the emulator, until Ctrl-C
 	$(GO) run ./cmd/emulator

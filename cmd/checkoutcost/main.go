@@ -1,0 +1,312 @@
+// Command checkoutcost places orders through the real POST /orders handler
+// against the emulator (or AWS_ENDPOINT_URL) and reports, per placed order,
+// the DynamoDB and SQS calls, the request units consumed (computed from item
+// sizes by DynamoDB's rules, since the emulator reports none for
+// transactions), the handler's time, and from those the cost per million
+// orders at on-demand list prices.
+//
+//	go run ./cmd/checkoutcost -orders 300
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmw "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
+	"github.com/jiaoyi-dev/jiaoyi/internal/capacity"
+	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
+	"github.com/jiaoyi-dev/jiaoyi/internal/checkoutapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/config"
+	"github.com/jiaoyi-dev/jiaoyi/internal/demo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/emulator"
+	"github.com/jiaoyi-dev/jiaoyi/internal/idempotency"
+	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
+	"github.com/jiaoyi-dev/jiaoyi/internal/provision"
+	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
+)
+
+// On-demand list prices, us-east-1, as published in 2026 (USD).
+const (
+	pricePerMillionWRU     = 0.625        // DynamoDB on-demand write request units
+	pricePerMillionRRU     = 0.125        // DynamoDB on-demand read request units
+	pricePerMillionSQS     = 0.40         // SQS standard requests (64 KB each)
+	pricePerMillionLambda  = 0.20         // Lambda requests
+	pricePerGBSecondArm    = 0.0000133334 // Lambda duration, arm64
+	pricePerMillionHTTPAPI = 1.00         // API Gateway HTTP API requests (first 300M/month)
+)
+
+// Assumptions for the Lambda estimate in AWS (flags).
+var awsCallMS, pspMS float64
+
+// meter counts calls and request units of one SDK client.
+type meter struct {
+	mu    sync.Mutex
+	calls map[string]int
+	wru   float64
+	rru   float64
+	// updated keys of committed transactions, to size after the commit.
+	updates []updated
+}
+
+type updated struct {
+	table string
+	key   map[string]types.AttributeValue
+}
+
+func newMeter() *meter { return &meter{calls: map[string]int{}} }
+
+func (m *meter) reset() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls, m.wru, m.rru, m.updates = map[string]int{}, 0, 0, nil
+}
+
+// middleware records each call and the units its items consume.
+func (m *meter) middleware(s *middleware.Stack) error {
+	return s.Initialize.Add(middleware.InitializeMiddlewareFunc("meter",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleInitialize(ctx, in)
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			m.calls[awsmw.GetServiceID(ctx)+" "+awsmw.GetOperationName(ctx)]++
+			if err != nil {
+				return out, md, err
+			}
+			switch p := in.Parameters.(type) {
+			case *dynamodb.PutItemInput:
+				m.wru += float64(capacity.WriteUnits(capacity.ItemSize(p.Item), false))
+			case *dynamodb.UpdateItemInput:
+				m.updates = append(m.updates, updated{aws.ToString(p.TableName), p.Key})
+			case *dynamodb.TransactWriteItemsInput:
+				for _, it := range p.TransactItems {
+					switch {
+					case it.Put != nil:
+						m.wru += float64(capacity.WriteUnits(capacity.ItemSize(it.Put.Item), true))
+					case it.Update != nil:
+						// Sized after the commit: the larger of before and after is
+						// what counts, and these updates only add or keep bytes.
+						m.updates = append(m.updates, updated{aws.ToString(it.Update.TableName), it.Update.Key})
+						m.wru++ // the second of the transactional pair; the first is added when sized
+					}
+				}
+			}
+			switch r := out.Result.(type) {
+			case *dynamodb.GetItemOutput:
+				m.rru += capacity.ReadUnits(capacity.ItemSize(r.Item), true, false)
+			case *dynamodb.BatchGetItemOutput:
+				for _, items := range r.Responses {
+					for _, it := range items {
+						m.rru += capacity.ReadUnits(capacity.ItemSize(it), true, false)
+					}
+				}
+			}
+			return out, md, err
+		}), middleware.After)
+}
+
+func main() {
+	orders := flag.Int("orders", 100, "orders to place")
+	bookingShare := flag.Float64("booking", 0.3, "share of orders that book a store slot")
+	flag.Float64Var(&awsCallMS, "aws-call-ms", 8, "assumed latency of one DynamoDB or SQS call in AWS, for the Lambda estimate")
+	flag.Float64Var(&pspMS, "psp-ms", 250, "assumed latency of creating a payment intent at a real PSP")
+	flag.Parse()
+	if err := run(*orders, *bookingShare); err != nil {
+		fmt.Fprintln(os.Stderr, "checkoutcost:", err)
+		os.Exit(1)
+	}
+}
+
+func run(n int, bookingShare float64) error {
+	ctx := context.Background()
+	if os.Getenv("AWS_ENDPOINT_URL") == "" {
+		em, err := emulator.Start(ctx, emulator.Options{})
+		if err != nil {
+			return err
+		}
+		defer em.Stop()
+		for k, v := range em.Env() {
+			os.Setenv(k, v)
+		}
+	}
+	awsCfg, err := config.AWS(ctx)
+	if err != nil {
+		return err
+	}
+	prefix := fmt.Sprintf("cost-%d-", time.Now().UnixNano())
+	env, err := provision.All(ctx, awsCfg, prefix)
+	if err != nil {
+		return err
+	}
+	plain := dynamodb.NewFromConfig(awsCfg)
+	repo := catalog.NewRepository(plain, env[resource.Catalog.EnvVar])
+	if _, err := demo.Seed(ctx, repo, time.Now()); err != nil {
+		return err
+	}
+
+	ours, psp, queue := newMeter(), newMeter(), newMeter()
+	db := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, ours.middleware) })
+	pspDB := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, psp.middleware) })
+	sq := sqs.NewFromConfig(awsCfg, func(o *sqs.Options) { o.APIOptions = append(o.APIOptions, queue.middleware) })
+	cfg := checkout.Config{
+		CatalogTable: env[resource.Catalog.EnvVar], OrdersTable: env[resource.Orders.EnvVar], PaymentsTable: env[resource.Payments.EnvVar],
+		TimeoutQueueURL: env[resource.PaymentTimeouts.EnvVar], Hold: 15 * time.Minute,
+	}
+	a := &checkoutapi.API{Checkout: checkout.New(db, cfg, sandbox.New(pspDB, cfg.PaymentsTable), sq), Idempotency: idempotency.NewStore(db, cfg.OrdersTable)}
+	h := apigw.Wrap(logging.New(io.Discard, "error"), a.Place)
+
+	c := demo.Catalog()
+	active := map[string]bool{}
+	for _, p := range c.Products {
+		active[p.ID] = p.Status == catalog.Active
+	}
+	var skus []string
+	for _, s := range c.SKUs {
+		if active[s.ProductID] && s.Available > 20 {
+			skus = append(skus, s.ID)
+		}
+	}
+	store := demo.Stores()[0]
+	slots, err := demo.Slots(store, time.Now().AddDate(0, 0, 1))
+	if err != nil {
+		return err
+	}
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	var times []time.Duration
+	var totalCalls = map[string]int{}
+	var wru, rru, pspCalls float64
+	placed, failed := 0, 0
+	for i := range n {
+		ours.reset()
+		psp.reset()
+		queue.reset()
+		lines := 1 + rng.IntN(3)
+		var ls []string
+		for _, j := range rng.Perm(len(skus))[:lines] {
+			ls = append(ls, fmt.Sprintf(`{"skuId":%q,"quantity":%d}`, skus[j], 1+rng.IntN(2)))
+		}
+		body := `{"lines":[` + strings.Join(ls, ",") + `],"fulfilment":{"type":"pickup","storeId":"` + store.ID + `"}`
+		if rng.Float64() < bookingShare {
+			body += `,"booking":{"storeId":"` + store.ID + `","slotId":"` + slots[rng.IntN(len(slots))].ID + `"}`
+		}
+		body += "}"
+		req := events.APIGatewayV2HTTPRequest{RouteKey: "POST /orders", RawPath: "/orders", Body: body,
+			Headers: map[string]string{"content-type": "application/json", "idempotency-key": fmt.Sprintf("cost-%d", i)}}
+		req.RequestContext.HTTP.Method = "POST"
+		req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": fmt.Sprintf("shopper-%d", i%50)}}}
+		start := time.Now()
+		resp, _ := h(ctx, req)
+		elapsed := time.Since(start)
+		if resp.StatusCode != 201 {
+			failed++ // a full slot, most likely; not counted
+			continue
+		}
+		placed++
+		times = append(times, elapsed)
+		// Size the updated items now that they are written.
+		for _, u := range ours.updates {
+			out, err := plain.GetItem(ctx, &dynamodb.GetItemInput{TableName: &u.table, Key: u.key})
+			if err != nil {
+				return err
+			}
+			ours.wru += float64(capacity.WriteUnits(capacity.ItemSize(out.Item), true)) - 1
+		}
+		for k, v := range ours.calls {
+			totalCalls[k] += v
+		}
+		for k, v := range queue.calls {
+			totalCalls[k] += v
+		}
+		for _, v := range psp.calls {
+			pspCalls += float64(v)
+		}
+		wru += ours.wru
+		rru += ours.rru
+	}
+	if placed == 0 {
+		return fmt.Errorf("no order placed (%d failed)", failed)
+	}
+	return report(placed, failed, totalCalls, wru, rru, pspCalls, times)
+}
+
+func report(placed, failed int, calls map[string]int, wru, rru, pspCalls float64, times []time.Duration) error {
+	p := float64(placed)
+	slices.Sort(times)
+	var sum time.Duration
+	for _, d := range times {
+		sum += d
+	}
+	mean := sum / time.Duration(len(times))
+	pct := func(q float64) time.Duration { return times[min(len(times)-1, int(q*float64(len(times))))] }
+
+	memMB := 512
+	for _, r := range routes.All() {
+		if r.Function == "checkout/place-order" {
+			memMB = r.MemoryMB
+		}
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "placed orders\t%d (%d refused, not counted)\n", placed, failed)
+	keys := make([]string, 0, len(calls))
+	for k := range calls {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	ddbCalls, sqsCalls := 0.0, 0.0
+	for _, k := range keys {
+		per := float64(calls[k]) / p
+		fmt.Fprintf(tw, "  %s per order\t%.2f\n", k, per)
+		if strings.HasPrefix(k, "DynamoDB") {
+			ddbCalls += per
+		} else {
+			sqsCalls += per
+		}
+	}
+	fmt.Fprintf(tw, "DynamoDB calls per order\t%.2f (plus %.2f by the sandbox PSP, which a real PSP replaces)\n", ddbCalls, pspCalls/p)
+	fmt.Fprintf(tw, "SQS calls per order\t%.2f\n", sqsCalls)
+	fmt.Fprintf(tw, "write request units per order\t%.2f\n", wru/p)
+	fmt.Fprintf(tw, "read request units per order\t%.2f\n", rru/p)
+	fmt.Fprintf(tw, "handler time vs emulator\tmean %s, p50 %s, p95 %s, max %s\n", mean.Round(time.Microsecond), pct(0.5).Round(time.Microsecond), pct(0.95).Round(time.Microsecond), times[len(times)-1].Round(time.Microsecond))
+
+	dynamo := (wru/p*pricePerMillionWRU + rru/p*pricePerMillionRRU)
+	queueCost := sqsCalls * pricePerMillionSQS
+	lambdaCost := func(ms float64) float64 {
+		return pricePerMillionLambda + 1e6*ms/1000*float64(memMB)/1024*pricePerGBSecondArm
+	}
+	billedMS := float64((mean + time.Millisecond - 1) / time.Millisecond)
+	lambda := lambdaCost(billedMS)
+	awsMS := (ddbCalls+sqsCalls)*awsCallMS + pspMS
+	lambdaAWS := lambdaCost(awsMS)
+	api := pricePerMillionHTTPAPI
+	fmt.Fprintf(tw, "\ncost per million placed orders (USD, on-demand list prices, us-east-1)\t\n")
+	fmt.Fprintf(tw, "  DynamoDB\t%.2f\t(%.3f/M WRU, %.3f/M RRU)\n", dynamo, pricePerMillionWRU, pricePerMillionRRU)
+	fmt.Fprintf(tw, "  SQS\t%.2f\t(%.2f/M requests)\n", queueCost, pricePerMillionSQS)
+	fmt.Fprintf(tw, "  Lambda, in AWS (estimate)\t%.2f\t(arm64 %d MB, %.0f ms: %.0f calls × %.0f ms + PSP %.0f ms; %.2f/M requests, %.10f/GB-s)\n",
+		lambdaAWS, memMB, awsMS, ddbCalls+sqsCalls, awsCallMS, pspMS, pricePerMillionLambda, pricePerGBSecondArm)
+	fmt.Fprintf(tw, "  Lambda, at the emulator's time\t%.2f\t(%.0f ms mean: moto copies each touched table per transaction)\n", lambda, billedMS)
+	fmt.Fprintf(tw, "  API Gateway HTTP API\t%.2f\t(%.2f/M requests)\n", api, pricePerMillionHTTPAPI)
+	fmt.Fprintf(tw, "  total, in AWS (estimate)\t%.2f\t\n", dynamo+queueCost+lambdaAWS+api)
+	return tw.Flush()
+}
