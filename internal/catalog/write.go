@@ -62,7 +62,7 @@ func (r *Repository) Write(ctx context.Context, b Batch) error {
 		if err := s.Validate(); err != nil {
 			return err
 		}
-		if err := add(slotItem{keys{"SLOT#" + s.ID, skSlot, "STORE#" + s.StoreID + "#SLOTS", s.Start.UTC().Format("2006-01-02T15:04:05Z") + "#" + s.ServiceID}, s}); err != nil {
+		if err := add(slotItem{keys{"SLOT#" + s.ID, skSlot, "STORE#" + s.StoreID + "#SLOTS", s.Start.UTC().Format(slotTime) + "#" + s.ServiceID}, s}); err != nil {
 			return err
 		}
 	}

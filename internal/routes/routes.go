@@ -74,6 +74,12 @@ func All() []Route {
 			New:    searchapi.NewGetProduct,
 		},
 		{
+			Method: "GET", Path: "/stores/{id}/slots", Function: "search/list-slots",
+			Auth: Public, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Catalog, Read}},
+			New:    searchapi.NewListSlots,
+		},
+		{
 			Method: "POST", Path: "/orders", Function: "checkout/place-order",
 			Auth: JWT, MemoryMB: 512, Timeout: 15 * time.Second,
 			Tables: checkoutTables, Sends: []resource.Queue{resource.PaymentTimeouts},
