@@ -27,12 +27,15 @@ import (
 
 // Config is what the checkout functions read from the environment.
 type Config struct {
-	CatalogTable    string        `env:"JIAOYI_TABLE_CATALOG,required,notEmpty"`
-	OrdersTable     string        `env:"JIAOYI_TABLE_ORDERS,required,notEmpty"`
-	PaymentsTable   string        `env:"JIAOYI_TABLE_PAYMENTS,required,notEmpty"`
-	TimeoutQueueURL string        `env:"JIAOYI_QUEUE_PAYMENT_TIMEOUTS,required,notEmpty"`
-	Hold            time.Duration `env:"JIAOYI_PAYMENT_HOLD" envDefault:"15m"`
-	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
+	CatalogTable    string `env:"JIAOYI_TABLE_CATALOG,required,notEmpty"`
+	OrdersTable     string `env:"JIAOYI_TABLE_ORDERS,required,notEmpty"`
+	PaymentsTable   string `env:"JIAOYI_TABLE_PAYMENTS,required,notEmpty"`
+	TimeoutQueueURL string `env:"JIAOYI_QUEUE_PAYMENT_TIMEOUTS,required,notEmpty"`
+	// OrderEventsQueueURL receives the outbox's domain events (OrderPaid);
+	// only the functions that relay them need it.
+	OrderEventsQueueURL string        `env:"JIAOYI_QUEUE_ORDER_EVENTS"`
+	Hold                time.Duration `env:"JIAOYI_PAYMENT_HOLD" envDefault:"15m"`
+	LogLevel            string        `env:"LOG_LEVEL" envDefault:"info"`
 }
 
 // Validate checks values the env tags cannot.
@@ -47,7 +50,7 @@ func (c Config) Validate() error {
 type DynamoDB interface {
 	catalog.DynamoDB
 	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
-	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 }
 
 // Queue sends the delayed payment-timeout messages.
@@ -64,6 +67,8 @@ type Service struct {
 	payments        payment.Provider
 	queue           Queue
 	timeoutQueueURL string
+	// orderEventsQueueURL receives relayed outbox events.
+	orderEventsQueueURL string
 	// Hold is how long stock and slot are held for payment.
 	Hold time.Duration
 	// Now is the clock; tests replace it.
@@ -75,7 +80,7 @@ func New(db DynamoDB, cfg Config, payments payment.Provider, queue Queue) *Servi
 	return &Service{
 		db: db, catalog: catalog.NewRepository(db, cfg.CatalogTable),
 		ordersTable: cfg.OrdersTable, catalogTable: cfg.CatalogTable,
-		payments: payments, queue: queue, timeoutQueueURL: cfg.TimeoutQueueURL,
+		payments: payments, queue: queue, timeoutQueueURL: cfg.TimeoutQueueURL, orderEventsQueueURL: cfg.OrderEventsQueueURL,
 		Hold: cfg.Hold, Now: time.Now,
 	}
 }

@@ -80,13 +80,19 @@ func newEnv(t *testing.T, stock ...int64) *env {
 	db := awstest.DynamoDB(t)
 	tables := awstest.Tables(t, resource.Catalog, resource.Orders, resource.Payments)
 	q := &sentQueue{Client: awstest.SQS(t)}
-	url, _, err := provision.Queue(ctx, q.Client, resource.PaymentTimeouts, awstest.Prefix(t))
+	prefix := awstest.Prefix(t)
+	url, _, err := provision.Queue(ctx, q.Client, resource.PaymentTimeouts, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventsURL, _, err := provision.Queue(ctx, q.Client, resource.OrderEvents, prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := checkout.Config{
 		CatalogTable: tables[resource.Catalog.EnvVar], OrdersTable: tables[resource.Orders.EnvVar],
 		PaymentsTable: tables[resource.Payments.EnvVar], TimeoutQueueURL: url, Hold: 15 * time.Minute,
+		OrderEventsQueueURL: eventsURL,
 	}
 	clk := &clock{now: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
 	e := &env{db: db, cfg: cfg, clock: clk, queue: q, payments: sandbox.New(db, cfg.PaymentsTable),

@@ -126,6 +126,7 @@ func (s *Service) Place(ctx context.Context, customerID string, req order.PlaceR
 		})
 	}
 	o.Total = money.Money{Currency: o.Lines[0].UnitPrice.Currency}
+	o.Refunded = money.Money{Currency: o.Total.Currency}
 	for i, l := range o.Lines {
 		if o.Total, err = o.Total.Add(l.Total); err != nil {
 			return order.Order{}, unprocessable(fmt.Sprintf("lines[%d].quantity", i), "order total is out of range")

@@ -31,7 +31,7 @@ func (s *Service) Cancel(ctx context.Context, customerID, orderID string) (order
 	if _, err := s.Order(ctx, customerID, orderID); err != nil {
 		return order.Order{}, err
 	}
-	return s.release(ctx, orderID, order.Cancelled, "cancelled by customer")
+	return s.release(ctx, orderID, "", order.Cancelled, "cancelled by customer")
 }
 
 // Expire ends the payment hold of an order whose hold is over: the intent is
@@ -40,14 +40,18 @@ func (s *Service) Cancel(ctx context.Context, customerID, orderID string) (order
 // ends; ErrPaymentCaptured if the shopper paid; a Conflict if the order has
 // moved on (paid, cancelled), which callers treat as done.
 func (s *Service) Expire(ctx context.Context, orderID string) (order.Order, error) {
-	return s.release(ctx, orderID, order.Expired, "payment hold expired")
+	return s.release(ctx, orderID, "", order.Expired, "payment hold expired")
 }
 
 // release moves a pending order to status to, releasing what it holds, in
 // one transaction conditional on the order's status and version and on the
 // reservation still being held: of any number of concurrent releases, one
 // commits and the others find the order already released.
-func (s *Service) release(ctx context.Context, orderID string, to order.Status, reason string) (order.Order, error) {
+//
+// A non-empty via is a status passed through in the same write (the saga's
+// PAYMENT_FAILED on the way to CANCELLED), so no crash can leave the order
+// resting there with its stock held.
+func (s *Service) release(ctx context.Context, orderID string, via, to order.Status, reason string) (order.Order, error) {
 	for attempt := 0; ; attempt++ {
 		o, err := s.load(ctx, orderID)
 		if err != nil {
@@ -56,7 +60,11 @@ func (s *Service) release(ctx context.Context, orderID string, to order.Status, 
 		if o.Status == to {
 			return o, nil
 		}
-		if !order.CanTransition(o.Status, to) || (o.Status != order.PendingPayment && o.Status != order.PaymentFailed) {
+		path := []order.Status{to}
+		if via != "" {
+			path = []order.Status{via, to}
+		}
+		if !transitionsAllowed(o.Status, path) || (o.Status != order.PendingPayment && o.Status != order.PaymentFailed) {
 			return o, problem.New(problem.Conflict, fmt.Sprintf("order %s is %s and cannot become %s", o.ID, o.Status, to)).
 				With(map[string]any{"status": o.Status})
 		}
@@ -72,6 +80,11 @@ func (s *Service) release(ctx context.Context, orderID string, to order.Status, 
 		if o.Payment.ID != "" {
 			if _, err := s.payments.CancelIntent(ctx, o.Payment.ID); err != nil {
 				if errors.Is(err, payment.ErrIntentSucceeded) {
+					// The provider's state decides: the shopper paid, even if
+					// its webhook has not arrived (or never will).
+					if perr := s.succeeded(ctx, o); perr != nil {
+						logging.From(ctx).Error("apply captured payment", "order_id", o.ID, "error", perr)
+					}
 					return o, ErrPaymentCaptured
 				}
 				return o, fmt.Errorf("cancel payment intent %s: %w", o.Payment.ID, err)
@@ -81,7 +94,7 @@ func (s *Service) release(ctx context.Context, orderID string, to order.Status, 
 		if err != nil {
 			return o, err
 		}
-		items, err := s.releaseItems(o, res, held, to, reason, now)
+		items, err := s.releaseItems(o, res, held, path, reason, now)
 		if err != nil {
 			return o, err
 		}
@@ -89,7 +102,7 @@ func (s *Service) release(ctx context.Context, orderID string, to order.Status, 
 		if err == nil {
 			logging.From(ctx).Info("order released", "order_id", o.ID, "status", to, "reason", reason)
 			o.Status, o.Version, o.UpdatedAt, o.Payment.Status = to, o.Version+1, now, payment.Canceled
-			o.History = append(o.History, order.Change{Status: to, At: now, Reason: reason})
+			o.History = append(o.History, changes(path, now, reason)...)
 			return o, nil
 		}
 		var tce *types.TransactionCanceledException
@@ -100,15 +113,9 @@ func (s *Service) release(ctx context.Context, orderID string, to order.Status, 
 	}
 }
 
-func (s *Service) releaseItems(o order.Order, res reservationItem, held bool, to order.Status, reason string, now time.Time) ([]types.TransactWriteItem, error) {
+func (s *Service) releaseItems(o order.Order, res reservationItem, held bool, path []order.Status, reason string, now time.Time) ([]types.TransactWriteItem, error) {
 	one := expression.Value(1)
-	orderUpdate, err := update(s.ordersTable, orderKey(o.ID, skOrder),
-		expression.Set(nameStatus, expression.Value(to)).
-			Set(nameVersion, nameVersion.Plus(one)).
-			Set(expression.Name("updatedAt"), expression.Value(now)).
-			Set(expression.Name("history"), expression.Name("history").ListAppend(expression.Value([]order.Change{{Status: to, At: now, Reason: reason}}))).
-			Set(expression.Name("payment.status"), expression.Value(payment.Canceled)),
-		nameStatus.Equal(expression.Value(o.Status)).And(nameVersion.Equal(expression.Value(o.Version))), false)
+	orderUpdate, err := s.orderTransition(o, path, reason, now, expression.Set(expression.Name("payment.status"), expression.Value(payment.Canceled)))
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +151,38 @@ func (s *Service) releaseItems(o order.Order, res reservationItem, held bool, to
 		items = append(items, it)
 	}
 	return items, nil
+}
+
+// orderTransition is the conditional update moving o along path (its last
+// status is the new one) on its expected status and version, with extra
+// updates.
+func (s *Service) orderTransition(o order.Order, path []order.Status, reason string, now time.Time, extra expression.UpdateBuilder) (types.TransactWriteItem, error) {
+	upd := extra.Set(nameStatus, expression.Value(path[len(path)-1])).
+		Set(nameVersion, nameVersion.Plus(expression.Value(1))).
+		Set(expression.Name("updatedAt"), expression.Value(now)).
+		Set(expression.Name("history"), expression.Name("history").ListAppend(expression.Value(changes(path, now, reason))))
+	return update(s.ordersTable, orderKey(o.ID, skOrder), upd,
+		nameStatus.Equal(expression.Value(o.Status)).And(nameVersion.Equal(expression.Value(o.Version))), false)
+}
+
+func changes(path []order.Status, at time.Time, reason string) []order.Change {
+	out := make([]order.Change, len(path))
+	for i, st := range path {
+		out[i] = order.Change{Status: st, At: at, Reason: reason}
+	}
+	return out
+}
+
+// transitionsAllowed reports whether every step from from along path is
+// in the state machine.
+func transitionsAllowed(from order.Status, path []order.Status) bool {
+	for _, to := range path {
+		if !order.CanTransition(from, to) {
+			return false
+		}
+		from = to
+	}
+	return true
 }
 
 // TimeoutMessage is the body of a payment-timeout message.

@@ -227,3 +227,42 @@ func NewSweep(ctx context.Context) (func(context.Context, json.RawMessage) (chec
 		return res, err
 	}, nil
 }
+
+// NewCreateRefund builds the POST /orders/{id}/refunds handler from the environment.
+func NewCreateRefund(ctx context.Context) (apigw.Handler, error) {
+	a, log, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return apigw.Wrap(log, a.Refund), nil
+}
+
+// Refund answers POST /orders/{id}/refunds: 201 with the refund. Full or
+// partial, several allowed, never above what was captured; Idempotency-Key
+// required.
+func (a *API) Refund(ctx context.Context, req apigw.Request) (apigw.Response, error) {
+	customer, orderID, err := caller(req)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	var body checkout.RefundRequest
+	if strings.TrimSpace(req.Body) != "" {
+		if err := apigw.DecodeJSON(req, &body, MaxBody); err != nil {
+			return apigw.Response{}, err
+		}
+	}
+	if err := body.Validate(); err != nil {
+		return apigw.Response{}, err
+	}
+	return a.Idempotency.Do(ctx, req, func(ctx context.Context, req apigw.Request) (apigw.Response, error) {
+		rec, err := a.Checkout.Refund(ctx, customer, orderID, body)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		resp, err := apigw.JSON(http.StatusCreated, rec)
+		if err == nil {
+			resp.Headers["Location"] = "/orders/" + orderID + "/refunds/" + rec.ID
+		}
+		return resp, err
+	})
+}

@@ -120,6 +120,8 @@ type Order struct {
 	Version    int64       `json:"version" dynamodbav:"version"`
 	Lines      []Line      `json:"lines" dynamodbav:"lines"`
 	Total      money.Money `json:"total" dynamodbav:"total"`
+	// Refunded is the sum of refunds taken from Total so far.
+	Refunded   money.Money `json:"refunded" dynamodbav:"refunded"`
 	Fulfilment Fulfilment  `json:"fulfilment" dynamodbav:"fulfilment"`
 	Booking    *Booking    `json:"booking,omitempty" dynamodbav:"booking,omitempty"`
 	Payment    Payment     `json:"payment" dynamodbav:"payment"`

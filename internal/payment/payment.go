@@ -8,6 +8,7 @@ package payment
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
@@ -57,6 +58,9 @@ type Provider interface {
 	// CancelIntent cancels an intent; cancelling a cancelled intent is not an
 	// error. Returns ErrIntentSucceeded if the money was already taken.
 	CancelIntent(ctx context.Context, id string) (Intent, error)
+	// Refund returns money of a succeeded intent; a repeated RefundID
+	// returns the first refund.
+	Refund(ctx context.Context, req RefundRequest) (Refund, error)
 }
 
 // Errors callers branch on.
@@ -67,3 +71,44 @@ var (
 	// the caller may retry.
 	ErrUnavailable = problem.New(problem.Unavailable, "the payment provider is unavailable; retry shortly")
 )
+
+// EventType is what a provider event says happened, normalised.
+type EventType string
+
+// Normalised event types.
+const (
+	EventSucceeded EventType = "payment.succeeded"
+	EventFailed    EventType = "payment.failed"
+	EventCanceled  EventType = "payment.canceled"
+	EventRefund    EventType = "refund.updated"
+)
+
+// Event is a provider's webhook event, normalised for the saga.
+type Event struct {
+	Provider string    `json:"provider"`
+	ID       string    `json:"id"`
+	Type     EventType `json:"type"`
+	IntentID string    `json:"intentId"`
+	OrderID  string    `json:"orderId"`
+	// Amount is the intent's amount (payment events) or the refund's.
+	Amount  money.Money `json:"amount"`
+	Created time.Time   `json:"created"`
+	// RefundID is our refund id (refund events), RefundStatus the provider's.
+	RefundID     string `json:"refundId,omitempty"`
+	RefundStatus string `json:"refundStatus,omitempty"`
+}
+
+// RefundRequest asks a provider to return money for an intent.
+type RefundRequest struct {
+	IntentID string
+	// RefundID is our id; providers use it as the idempotency key.
+	RefundID string
+	Amount   money.Money
+	Reason   string
+}
+
+// Refund is a provider's refund.
+type Refund struct {
+	ProviderRefundID string
+	Status           string // pending, succeeded, failed
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkoutapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
 )
@@ -97,6 +98,19 @@ func All() []Route {
 			Tables: checkoutTables,
 			New:    checkoutapi.NewCancelOrder,
 		},
+		{
+			Method: "POST", Path: "/orders/{id}/refunds", Function: "checkout/create-refund",
+			Auth: JWT, MemoryMB: 256, Timeout: 15 * time.Second,
+			Tables: checkoutTables,
+			New:    checkoutapi.NewCreateRefund,
+		},
+		{
+			// Public: the signature over the body is the authentication.
+			Method: "POST", Path: "/webhooks/{provider}", Function: "pay-webhook/receive-webhook",
+			Auth: Public, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Payments, ReadWrite}}, Sends: []resource.Queue{resource.PaymentEvents},
+			New: payapi.NewReceiveWebhook,
+		},
 	}
 }
 
@@ -140,6 +154,29 @@ func Consumers() []Consumer {
 			Tables: checkoutTables, Sends: []resource.Queue{resource.PaymentTimeouts},
 			NewQueue: func(ctx context.Context) (QueueHandler, error) {
 				return checkoutapi.NewPaymentTimeout(ctx)
+			},
+		},
+		{
+			Function: "pay-webhook/apply-payment-events", Queue: &resource.PaymentEvents, BatchSize: 10,
+			MemoryMB: 256, Timeout: 30 * time.Second,
+			Tables: checkoutTables, Sends: []resource.Queue{resource.OrderEvents},
+			NewQueue: func(ctx context.Context) (QueueHandler, error) {
+				return payapi.NewApplyPaymentEvents(ctx)
+			},
+		},
+		{
+			Function: "pay-webhook/relay-outbox", Every: time.Minute,
+			MemoryMB: 256, Timeout: 60 * time.Second,
+			Tables: []TableAccess{{resource.Orders, ReadWrite}}, Sends: []resource.Queue{resource.OrderEvents},
+			NewScheduled: func(ctx context.Context) (ScheduledHandler, error) {
+				h, err := payapi.NewRelayOutbox(ctx)
+				if err != nil {
+					return nil, err
+				}
+				return func(ctx context.Context, in json.RawMessage) error {
+					_, err := h(ctx, in)
+					return err
+				}, nil
 			},
 		},
 		{

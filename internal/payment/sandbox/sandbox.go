@@ -28,6 +28,7 @@ type DynamoDB interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
 
 // Provider is the sandbox PSP.
@@ -167,4 +168,27 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// CaptureDespiteCancel marks an intent succeeded whatever its state,
+// simulating the race every real PSP has: the shopper's payment was
+// captured just before our cancel was processed, so a success arrives for
+// an order that already expired or was cancelled.
+func (p *Provider) CaptureDespiteCancel(ctx context.Context, id string) (payment.Intent, error) {
+	out, err := p.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &p.table, Key: key(id),
+		UpdateExpression:          aws.String("SET #status = :s"),
+		ConditionExpression:       aws.String("attribute_exists(pk)"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":s": &types.AttributeValueMemberS{Value: string(payment.Succeeded)}},
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if err != nil {
+		return payment.Intent{}, fmt.Errorf("sandbox: capture: %w", err)
+	}
+	var it item
+	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
+		return payment.Intent{}, err
+	}
+	return it.Intent, nil
 }
