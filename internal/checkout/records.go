@@ -144,3 +144,9 @@ func (s *Service) loadReservation(ctx context.Context, orderID string) (reservat
 	}
 	return r, true, nil
 }
+
+// Lookup returns any customer's order, for operators' tools; handlers use
+// Order, which checks the owner. Returns ErrOrderNotFound.
+func (s *Service) Lookup(ctx context.Context, orderID string) (order.Order, error) {
+	return s.load(ctx, orderID)
+}

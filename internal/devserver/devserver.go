@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,11 +20,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
 	"github.com/jiaoyi-dev/jiaoyi/internal/config"
 	"github.com/jiaoyi-dev/jiaoyi/internal/demo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/devauth"
 	"github.com/jiaoyi-dev/jiaoyi/internal/emulator"
 	"github.com/jiaoyi-dev/jiaoyi/internal/localgw"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/provision"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
@@ -113,6 +116,7 @@ func Run(ctx context.Context, opt Options) error {
 	for k, v := range env {
 		os.Setenv(k, v)
 	}
+	setDefault("JIAOYI_WEBHOOK_SECRETS_SANDBOX", DefaultSandboxSecret)
 	repo := catalog.NewRepository(dynamodb.NewFromConfig(awsCfg), env[resource.Catalog.EnvVar])
 	seeded, err := demo.Seed(ctx, repo, time.Now())
 	if err != nil {
@@ -132,7 +136,20 @@ func Run(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	db := dynamodb.NewFromConfig(awsCfg)
+	ckCfg, err := config.Load[checkout.Config]()
+	if err != nil {
+		return err
+	}
+	provider := sandbox.New(db, env[resource.Payments.EnvVar])
+	mux := http.NewServeMux()
+	mux.Handle("POST /_sandbox/orders/{id}/{outcome}", &sandboxPSP{
+		checkout: checkout.New(db, ckCfg, provider, sqs.NewFromConfig(awsCfg)), provider: provider,
+		deliver: &sandbox.Deliverer{URL: "http://" + ln.Addr().String() + "/webhooks/sandbox", Secret: sandboxSecret()},
+		log:     opt.Log,
+	})
+	mux.Handle("/", gw)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	if opt.Ready != nil {
 		opt.Ready(ln.Addr().String(), Sample{
 			ProductID: demo.Catalog().Products[0].ID, SKUID: demo.Catalog().SKUs[0].ID, Seeded: seeded,
@@ -154,6 +171,17 @@ func Gateway(ctx context.Context, log *slog.Logger, auth localgw.Authenticator) 
 		rs = append(rs, localgw.Route{Method: r.Method, Path: r.Path, Handler: h, NeedsAuth: r.Auth == routes.JWT})
 	}
 	return localgw.New(log, auth, rs)
+}
+
+// DefaultSandboxSecret signs the sandbox's webhooks under `make run`.
+const DefaultSandboxSecret = "whsec_local_sandbox"
+
+func sandboxSecret() string {
+	if s := os.Getenv("JIAOYI_WEBHOOK_SECRETS_SANDBOX"); s != "" {
+		first, _, _ := strings.Cut(s, ",")
+		return first
+	}
+	return DefaultSandboxSecret
 }
 
 // devSecret is the key of development tokens.

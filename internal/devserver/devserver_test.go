@@ -19,7 +19,7 @@ import (
 // TestRunServesSeededCatalog is `make run` end to end: provision, seed,
 // serve, answer over HTTP, stop on cancel.
 func TestRunServesSeededCatalog(t *testing.T) {
-	t.Setenv("JIAOYI_PAYMENT_HOLD", "2s")
+	t.Setenv("JIAOYI_PAYMENT_HOLD", "4s")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ready := make(chan Sample, 1)
@@ -66,7 +66,7 @@ func TestRunServesSeededCatalog(t *testing.T) {
 		t.Errorf("unknown product: %d %s, want 404 problem+json", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 
-	// An order with a 2-second hold: placed over HTTP with the development
+	// An order with a 4-second hold: placed over HTTP with the development
 	// token, then expired by the payment-timeout consumer, stock restored.
 	stockBefore := p.SKUs[0].Available
 	body := `{"lines":[{"skuId":"` + p.SKUs[0].ID + `","quantity":1}],"fulfilment":{"type":"ship","address":{"name":"王小明","phone":"13800000000","line1":"南京西路1266号","city":"上海","country":"CN"}}}`
@@ -115,6 +115,51 @@ func TestRunServesSeededCatalog(t *testing.T) {
 	resp.Body.Close()
 	if p.SKUs[0].Available != stockBefore {
 		t.Errorf("stock after expiry = %d, want %d", p.SKUs[0].Available, stockBefore)
+	}
+
+	// Pay an order at the sandbox, webhook delivered twice: PAID once; then
+	// refund part of it.
+	authed := func(method, path, body, key string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+sample.Token)
+		req.Header.Set("Content-Type", "application/json")
+		if key != "" {
+			req.Header.Set("Idempotency-Key", key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp = authed("POST", "/orders", body, "devserver-test-2")
+	_ = json.NewDecoder(resp.Body).Decode(&o)
+	resp.Body.Close()
+	resp, err = http.Post(base+"/_sandbox/orders/"+o.ID+"/succeed?deliver=twice", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sres SandboxResult
+	_ = json.NewDecoder(resp.Body).Decode(&sres)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(sres.Delivered) != 2 || sres.Delivered[0] != 200 {
+		t.Fatalf("sandbox pay: %d %+v", resp.StatusCode, sres)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for o.Status != "PAID" && time.Now().Before(deadline) {
+		time.Sleep(250 * time.Millisecond)
+		resp := authed("GET", "/orders/"+o.ID, "", "")
+		_ = json.NewDecoder(resp.Body).Decode(&o)
+		resp.Body.Close()
+	}
+	if o.Status != "PAID" {
+		t.Fatalf("order %s is %s, want PAID by the payment-events consumer", o.ID, o.Status)
+	}
+	resp = authed("POST", "/orders/"+o.ID+"/refunds", `{"amount":{"amount":100,"currency":"CNY"},"reason":"test"}`, "refund-1")
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Errorf("refund: %d, want 201", resp.StatusCode)
 	}
 
 	cancel()
