@@ -23,6 +23,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
+	"github.com/jiaoyi-dev/jiaoyi/internal/psp"
 )
 
 // Config is what the checkout functions read from the environment.
@@ -35,7 +36,9 @@ type Config struct {
 	// only the functions that relay them need it.
 	OrderEventsQueueURL string        `env:"JIAOYI_QUEUE_ORDER_EVENTS"`
 	Hold                time.Duration `env:"JIAOYI_PAYMENT_HOLD" envDefault:"15m"`
-	LogLevel            string        `env:"LOG_LEVEL" envDefault:"info"`
+	// PSP selects the payment provider.
+	PSP      psp.Config
+	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
 }
 
 // Validate checks values the env tags cannot.

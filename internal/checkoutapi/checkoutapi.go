@@ -23,8 +23,8 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/idempotency"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
-	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
+	"github.com/jiaoyi-dev/jiaoyi/internal/psp"
 )
 
 // MaxBody bounds a request body: a full order is well under 16 KiB.
@@ -53,7 +53,11 @@ func deps(ctx context.Context) (*API, *slog.Logger, error) {
 		return nil, nil, err
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
-	svc := checkout.New(db, cfg, sandbox.New(db, cfg.PaymentsTable), sqs.NewFromConfig(awsCfg))
+	provider, err := psp.New(cfg.PSP, db, cfg.PaymentsTable)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := checkout.New(db, cfg, provider, sqs.NewFromConfig(awsCfg))
 	return &API{Checkout: svc, Idempotency: idempotency.NewStore(db, cfg.OrdersTable)}, logging.New(os.Stdout, cfg.LogLevel), nil
 }
 

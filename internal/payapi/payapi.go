@@ -24,6 +24,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
+	"github.com/jiaoyi-dev/jiaoyi/internal/psp"
 	"github.com/jiaoyi-dev/jiaoyi/internal/webhook"
 )
 
@@ -184,6 +185,10 @@ func checkoutService(ctx context.Context) (*checkout.Service, *slog.Logger, erro
 		return nil, nil, err
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
-	svc := checkout.New(db, cfg, sandbox.New(db, cfg.PaymentsTable), sqs.NewFromConfig(awsCfg))
+	provider, err := psp.New(cfg.PSP, db, cfg.PaymentsTable)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := checkout.New(db, cfg, provider, sqs.NewFromConfig(awsCfg))
 	return svc, logging.New(os.Stdout, cfg.LogLevel), nil
 }
