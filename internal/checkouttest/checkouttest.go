@@ -18,6 +18,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
 	"github.com/jiaoyi-dev/jiaoyi/internal/demo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/provision"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
@@ -54,6 +55,7 @@ func Service(t *testing.T, env provision.Env, now func() time.Time) *checkout.Se
 	cfg := checkout.Config{
 		CatalogTable: env[resource.Catalog.EnvVar], OrdersTable: env[resource.Orders.EnvVar],
 		PaymentsTable: env[resource.Payments.EnvVar], TimeoutQueueURL: env[resource.PaymentTimeouts.EnvVar], Hold: 15 * time.Minute,
+		OrderEventsQueueURL: env[resource.OrderEvents.EnvVar],
 	}
 	db := dynamodb.NewFromConfig(awstest.Config(t))
 	svc := checkout.New(db, cfg, sandbox.New(db, cfg.PaymentsTable), awstest.SQS(t))
@@ -78,14 +80,41 @@ func PlaceOrder(t *testing.T, env provision.Env, now func() time.Time) order.Ord
 	return o
 }
 
+// IntentPlaceholder is the payment intent id in recorded events.
+const IntentPlaceholder = "pi_placeholder"
+
 // Event loads a recorded event into v, with orderID in place of Placeholder.
 func Event(t *testing.T, path, orderID string, v any) {
+	t.Helper()
+	EventWith(t, path, map[string]string{Placeholder: orderID}, v)
+}
+
+// EventWith loads a recorded event into v, replacing each key of with by
+// its value.
+func EventWith(t *testing.T, path string, with map[string]string, v any) {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal([]byte(strings.ReplaceAll(string(raw), Placeholder, orderID)), v); err != nil {
+	s := string(raw)
+	for k, r := range with {
+		s = strings.ReplaceAll(s, k, r)
+	}
+	if err := json.Unmarshal([]byte(s), v); err != nil {
 		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// Pay succeeds the order's intent at the sandbox and applies the success.
+func Pay(t *testing.T, env provision.Env, o order.Order) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := sandbox.New(awstest.DynamoDB(t), env[resource.Payments.EnvVar]).Succeed(ctx, o.Payment.ID); err != nil {
+		t.Fatal(err)
+	}
+	ev := payment.Event{Provider: "sandbox", ID: "evt_pay_" + o.ID, Type: payment.EventSucceeded, IntentID: o.Payment.ID, OrderID: o.ID, Amount: o.Total}
+	if err := Service(t, env, nil).ApplyPayment(ctx, ev); err != nil {
+		t.Fatal(err)
 	}
 }
