@@ -6,7 +6,7 @@ VENV  := .venv
 STAMP := $(VENV)/.installed-$(shell cksum < internal/emulator/requirements.txt | cut -d' ' -f1)
 GO    ?= go
 
-.PHONY: help run test lint build venv emulator checkout-cost clean
+.PHONY: help run test lint build venv emulator checkout-cost webhook-bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,8 +40,11 @@ build: ## one bootstrap zip per function under build/ (linux/arm64, provided.al2
 checkout-cost: venv ## calls, request units, time and cost per placed order
 	$(GO) run ./cmd/checkoutcost
 
+webhook-bench: venv ## webhook handling time and AWS calls per event
+	$(GO) run ./cmd/webhookbench
+
 emulator: venv ## just the emulator, until Ctrl-C
 	$(GO) run ./cmd/emulator
 
-clean: ## remove build output and the virtualenv
-	rm -rf build $(VENV)
+clean: ## remove build output, tools and the virtualenv
+	rm -rf build .bin $(VENV)

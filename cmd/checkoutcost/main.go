@@ -13,22 +13,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmw "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
 	"github.com/jiaoyi-dev/jiaoyi/internal/capacity"
@@ -59,72 +55,6 @@ const (
 // Assumptions for the Lambda estimate in AWS (flags).
 var awsCallMS, pspMS float64
 
-// meter counts calls and request units of one SDK client.
-type meter struct {
-	mu    sync.Mutex
-	calls map[string]int
-	wru   float64
-	rru   float64
-	// updated keys of committed transactions, to size after the commit.
-	updates []updated
-}
-
-type updated struct {
-	table string
-	key   map[string]types.AttributeValue
-}
-
-func newMeter() *meter { return &meter{calls: map[string]int{}} }
-
-func (m *meter) reset() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.calls, m.wru, m.rru, m.updates = map[string]int{}, 0, 0, nil
-}
-
-// middleware records each call and the units its items consume.
-func (m *meter) middleware(s *middleware.Stack) error {
-	return s.Initialize.Add(middleware.InitializeMiddlewareFunc("meter",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			out, md, err := next.HandleInitialize(ctx, in)
-			m.mu.Lock()
-			defer m.mu.Unlock()
-			m.calls[awsmw.GetServiceID(ctx)+" "+awsmw.GetOperationName(ctx)]++
-			if err != nil {
-				return out, md, err
-			}
-			switch p := in.Parameters.(type) {
-			case *dynamodb.PutItemInput:
-				m.wru += float64(capacity.WriteUnits(capacity.ItemSize(p.Item), false))
-			case *dynamodb.UpdateItemInput:
-				m.updates = append(m.updates, updated{aws.ToString(p.TableName), p.Key})
-			case *dynamodb.TransactWriteItemsInput:
-				for _, it := range p.TransactItems {
-					switch {
-					case it.Put != nil:
-						m.wru += float64(capacity.WriteUnits(capacity.ItemSize(it.Put.Item), true))
-					case it.Update != nil:
-						// Sized after the commit: the larger of before and after is
-						// what counts, and these updates only add or keep bytes.
-						m.updates = append(m.updates, updated{aws.ToString(it.Update.TableName), it.Update.Key})
-						m.wru++ // the second of the transactional pair; the first is added when sized
-					}
-				}
-			}
-			switch r := out.Result.(type) {
-			case *dynamodb.GetItemOutput:
-				m.rru += capacity.ReadUnits(capacity.ItemSize(r.Item), true, false)
-			case *dynamodb.BatchGetItemOutput:
-				for _, items := range r.Responses {
-					for _, it := range items {
-						m.rru += capacity.ReadUnits(capacity.ItemSize(it), true, false)
-					}
-				}
-			}
-			return out, md, err
-		}), middleware.After)
-}
-
 func main() {
 	orders := flag.Int("orders", 100, "orders to place")
 	bookingShare := flag.Float64("booking", 0.3, "share of orders that book a store slot")
@@ -139,6 +69,7 @@ func main() {
 
 func run(n int, bookingShare float64) error {
 	ctx := context.Background()
+	slog.SetDefault(logging.New(io.Discard, "error"))
 	if os.Getenv("AWS_ENDPOINT_URL") == "" {
 		em, err := emulator.Start(ctx, emulator.Options{})
 		if err != nil {
@@ -164,10 +95,10 @@ func run(n int, bookingShare float64) error {
 		return err
 	}
 
-	ours, psp, queue := newMeter(), newMeter(), newMeter()
-	db := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, ours.middleware) })
-	pspDB := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, psp.middleware) })
-	sq := sqs.NewFromConfig(awsCfg, func(o *sqs.Options) { o.APIOptions = append(o.APIOptions, queue.middleware) })
+	ours, psp, queue := capacity.NewMeter(), capacity.NewMeter(), capacity.NewMeter()
+	db := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, ours.Middleware) })
+	pspDB := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, psp.Middleware) })
+	sq := sqs.NewFromConfig(awsCfg, func(o *sqs.Options) { o.APIOptions = append(o.APIOptions, queue.Middleware) })
 	cfg := checkout.Config{
 		CatalogTable: env[resource.Catalog.EnvVar], OrdersTable: env[resource.Orders.EnvVar], PaymentsTable: env[resource.Payments.EnvVar],
 		TimeoutQueueURL: env[resource.PaymentTimeouts.EnvVar], Hold: 15 * time.Minute,
@@ -198,9 +129,9 @@ func run(n int, bookingShare float64) error {
 	var wru, rru, pspCalls float64
 	placed, failed := 0, 0
 	for i := range n {
-		ours.reset()
-		psp.reset()
-		queue.reset()
+		ours.Reset()
+		psp.Reset()
+		queue.Reset()
 		lines := 1 + rng.IntN(3)
 		var ls []string
 		for _, j := range rng.Perm(len(skus))[:lines] {
@@ -226,24 +157,20 @@ func run(n int, bookingShare float64) error {
 		placed++
 		times = append(times, elapsed)
 		// Size the updated items now that they are written.
-		for _, u := range ours.updates {
-			out, err := plain.GetItem(ctx, &dynamodb.GetItemInput{TableName: &u.table, Key: u.key})
-			if err != nil {
-				return err
-			}
-			ours.wru += float64(capacity.WriteUnits(capacity.ItemSize(out.Item), true)) - 1
+		if err := ours.SizeUpdates(ctx, plain.GetItem); err != nil {
+			return err
 		}
-		for k, v := range ours.calls {
+		for k, v := range ours.Calls {
 			totalCalls[k] += v
 		}
-		for k, v := range queue.calls {
+		for k, v := range queue.Calls {
 			totalCalls[k] += v
 		}
-		for _, v := range psp.calls {
+		for _, v := range psp.Calls {
 			pspCalls += float64(v)
 		}
-		wru += ours.wru
-		rru += ours.rru
+		wru += ours.WRU
+		rru += ours.RRU
 	}
 	if placed == 0 {
 		return fmt.Errorf("no order placed (%d failed)", failed)
