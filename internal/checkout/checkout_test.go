@@ -338,8 +338,12 @@ func TestPaidIntentIsNotReleased(t *testing.T) {
 	if _, err := e.svc.Expire(ctx, o.ID); !errors.Is(err, checkout.ErrPaymentCaptured) {
 		t.Errorf("expire of a paid intent err = %v, want ErrPaymentCaptured", err)
 	}
-	if _, err := e.svc.Cancel(ctx, "alice", o.ID); !errors.Is(err, checkout.ErrPaymentCaptured) {
-		t.Errorf("cancel of a paid intent err = %v, want ErrPaymentCaptured", err)
+	// The provider's state decided: the order is now PAID, and stays so.
+	if got, _ := e.svc.Order(ctx, "alice", o.ID); got.Status != order.Paid {
+		t.Errorf("status after expiry found the payment = %s, want PAID", got.Status)
+	}
+	if _, err := e.svc.Cancel(ctx, "alice", o.ID); problem.CodeOf(err) != problem.Conflict {
+		t.Errorf("cancel of a paid order err = %v, want conflict", err)
 	}
 	if got := e.available(t, e.skus[0]); got != 9 {
 		t.Errorf("stock = %d, want 9 (kept for the paid order)", got)
