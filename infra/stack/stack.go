@@ -1,0 +1,384 @@
+// Package stack is jiaoyi's CDK stack: every AWS resource, built from the
+// same Go definitions the functions and `make run` use (internal/resource
+// for tables and queues, internal/routes for routes, consumers and
+// schedules), so nothing is named twice.
+package stack
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2authorizers"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
+)
+
+// Props configure the stack.
+type Props struct {
+	awscdk.StackProps
+	// Stage is "dev" or "prod"; prod keeps data (retain, deletion
+	// protection) and logs longer.
+	Stage string
+	// AssetDir holds the function zips of `make build` (build/<area>-<fn>.zip).
+	AssetDir string
+	// JWTIssuer and JWTAudience name an external identity provider; empty
+	// creates a Cognito user pool for shoppers.
+	JWTIssuer   string
+	JWTAudience []string
+	// CORSOrigins allowed to call the API from browsers; empty: no CORS.
+	CORSOrigins []string
+	// ThrottleRate and ThrottleBurst bound the API's requests per second.
+	ThrottleRate, ThrottleBurst float64
+	// PaymentProvider is "sandbox" or "stripe".
+	PaymentProvider string
+	// AlarmEmail, if set, is subscribed to the alarms topic.
+	AlarmEmail string
+}
+
+// Stages are the stages the app knows.
+var Stages = []string{"dev", "prod"}
+
+// Actions each kind of access grants: exactly the calls the code makes.
+var (
+	readActions  = []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
+	writeActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"}
+)
+
+// New defines the stack.
+func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
+	if p.Stage != "dev" && p.Stage != "prod" {
+		return nil, fmt.Errorf("stack: stage %q is not dev or prod", p.Stage)
+	}
+	if p.ThrottleRate == 0 {
+		p.ThrottleRate, p.ThrottleBurst = 1000, 2000
+	}
+	if p.PaymentProvider == "" {
+		p.PaymentProvider = "sandbox"
+	}
+	st := awscdk.NewStack(scope, jsii.String(id), &p.StackProps)
+	awscdk.Tags_Of(st).Add(jsii.String("app"), jsii.String("jiaoyi"), nil)
+	awscdk.Tags_Of(st).Add(jsii.String("stage"), jsii.String(p.Stage), nil)
+	prod := p.Stage == "prod"
+	prefix := "jiaoyi-" + p.Stage + "-"
+	removal := awscdk.RemovalPolicy_DESTROY
+	retention := awslogs.RetentionDays_TWO_WEEKS
+	if prod {
+		removal, retention = awscdk.RemovalPolicy_RETAIN, awslogs.RetentionDays_SIX_MONTHS
+	}
+
+	// Tables.
+	tables := map[string]awsdynamodb.TableV2{}
+	env := map[string]*string{"LOG_LEVEL": jsii.String("info"), "JIAOYI_PAYMENT_PROVIDER": jsii.String(p.PaymentProvider)}
+	for _, t := range resource.Tables() {
+		props := &awsdynamodb.TablePropsV2{
+			TableName:          jsii.String(t.PhysicalName(prefix)),
+			PartitionKey:       &awsdynamodb.Attribute{Name: jsii.String(t.PartitionKey), Type: awsdynamodb.AttributeType_STRING},
+			Billing:            awsdynamodb.Billing_OnDemand(nil),
+			RemovalPolicy:      removal,
+			DeletionProtection: jsii.Bool(prod),
+			PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+				PointInTimeRecoveryEnabled: jsii.Bool(t.PointInTimeRecovery),
+			},
+		}
+		if t.SortKey != "" {
+			props.SortKey = &awsdynamodb.Attribute{Name: jsii.String(t.SortKey), Type: awsdynamodb.AttributeType_STRING}
+		}
+		if t.TTLAttribute != "" {
+			props.TimeToLiveAttribute = jsii.String(t.TTLAttribute)
+		}
+		if t.Stream {
+			props.DynamoStream = awsdynamodb.StreamViewType_NEW_AND_OLD_IMAGES
+		}
+		var gsis []*awsdynamodb.GlobalSecondaryIndexPropsV2
+		for _, ix := range t.Indexes {
+			g := &awsdynamodb.GlobalSecondaryIndexPropsV2{
+				IndexName:    jsii.String(ix.Name),
+				PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(ix.PartitionKey), Type: awsdynamodb.AttributeType_STRING},
+			}
+			if ix.SortKey != "" {
+				g.SortKey = &awsdynamodb.Attribute{Name: jsii.String(ix.SortKey), Type: awsdynamodb.AttributeType_STRING}
+			}
+			gsis = append(gsis, g)
+		}
+		if len(gsis) > 0 {
+			props.GlobalSecondaryIndexes = &gsis
+		}
+		tbl := awsdynamodb.NewTableV2(st, jsii.String("Table-"+t.Name), props)
+		tables[t.Name] = tbl
+		env[t.EnvVar] = tbl.TableName()
+	}
+
+	// Queues, each behind a dead-letter queue.
+	alarms := awssns.NewTopic(st, jsii.String("Alarms"), &awssns.TopicProps{TopicName: jsii.String(prefix + "alarms")})
+	if p.AlarmEmail != "" {
+		awssns.NewSubscription(st, jsii.String("AlarmEmail"), &awssns.SubscriptionProps{
+			Topic: alarms, Protocol: awssns.SubscriptionProtocol_EMAIL, Endpoint: jsii.String(p.AlarmEmail),
+		})
+	}
+	alarm := func(id string, metric awscloudwatch.IMetric, desc string) {
+		a := awscloudwatch.NewAlarm(st, jsii.String(id), &awscloudwatch.AlarmProps{
+			Metric: metric, Threshold: jsii.Number(0), EvaluationPeriods: jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+			AlarmDescription:   jsii.String(desc),
+		})
+		a.AddAlarmAction(awscloudwatchactions.NewSnsAction(alarms))
+	}
+	queues := map[string]awssqs.Queue{}
+	for _, q := range resource.Queues() {
+		dlq := awssqs.NewQueue(st, jsii.String("DLQ-"+q.Name), &awssqs.QueueProps{
+			QueueName: jsii.String(q.DeadLetterName(prefix)), Fifo: fifo(q.FIFO),
+			RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)), EnforceSSL: jsii.Bool(true),
+			Encryption: awssqs.QueueEncryption_SQS_MANAGED, RemovalPolicy: removal,
+		})
+		queue := awssqs.NewQueue(st, jsii.String("Queue-"+q.Name), &awssqs.QueueProps{
+			QueueName: jsii.String(q.PhysicalName(prefix)), Fifo: fifo(q.FIFO),
+			VisibilityTimeout: seconds(q.VisibilityTimeout),
+			RetentionPeriod:   seconds(q.Retention),
+			DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: dlq, MaxReceiveCount: jsii.Number(float64(q.MaxReceives))},
+			EnforceSSL:        jsii.Bool(true), Encryption: awssqs.QueueEncryption_SQS_MANAGED, RemovalPolicy: removal,
+		})
+		queues[q.Name] = queue
+		env[q.EnvVar] = queue.QueueUrl()
+		alarm("DLQDepth-"+q.Name, dlq.MetricApproximateNumberOfMessagesVisible(nil), "dead letters in "+q.DeadLetterName(prefix)+": inspect and redrive with cmd/dlq")
+	}
+
+	// Payment secrets: resolved by CloudFormation at deploy time (dynamic
+	// references), never in the template, the code or the logs. Set the
+	// Stripe values in Secrets Manager before switching the provider.
+	secret := awssecretsmanager.NewSecret(st, jsii.String("PaymentSecrets"), &awssecretsmanager.SecretProps{
+		SecretName: jsii.String("jiaoyi/" + p.Stage + "/payments"),
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			SecretStringTemplate: jsii.String(`{"stripeApiKey":"","stripeWebhookSecrets":""}`),
+			GenerateStringKey:    jsii.String("sandboxWebhookSecrets"), ExcludePunctuation: jsii.Bool(true), PasswordLength: jsii.Number(40),
+		},
+		RemovalPolicy: removal,
+	})
+	secretEnv := map[string]string{
+		"JIAOYI_WEBHOOK_SECRETS_SANDBOX": "sandboxWebhookSecrets",
+		"JIAOYI_WEBHOOK_SECRETS_STRIPE":  "stripeWebhookSecrets",
+		"STRIPE_API_KEY":                 "stripeApiKey",
+	}
+
+	fns := map[string]awslambda.Function{}
+	newFunction := func(name string, memoryMB int, timeout time.Duration, access []routes.TableAccess, sends []resource.Queue) (awslambda.Function, error) {
+		cid := strings.ReplaceAll(name, "/", "-")
+		logs := awslogs.NewLogGroup(st, jsii.String("Logs-"+cid), &awslogs.LogGroupProps{
+			LogGroupName: jsii.String("/aws/lambda/" + prefix + cid), Retention: retention, RemovalPolicy: removal,
+		})
+		fenv := map[string]*string{}
+		for k, v := range env {
+			fenv[k] = v
+		}
+		// Secrets only where used: webhook secrets for the endpoint that
+		// verifies webhooks, the Stripe key for functions that call Stripe.
+		for k, key := range secretEnv {
+			if needsSecret(k, access, sends) {
+				fenv[k] = secret.SecretValueFromJson(jsii.String(key)).UnsafeUnwrap()
+			}
+		}
+		fn := awslambda.NewFunction(st, jsii.String("Fn-"+cid), &awslambda.FunctionProps{
+			FunctionName: jsii.String(prefix + cid),
+			Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+			Architecture: awslambda.Architecture_ARM_64(),
+			Handler:      jsii.String("bootstrap"),
+			Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(p.AssetDir, cid+".zip")), nil),
+			MemorySize:   jsii.Number(float64(memoryMB)),
+			Timeout:      seconds(timeout),
+			Tracing:      awslambda.Tracing_ACTIVE,
+			LogGroup:     logs,
+			Environment:  &fenv,
+		})
+		for _, a := range access {
+			tbl, ok := tables[a.Table.Name]
+			if !ok {
+				return nil, fmt.Errorf("stack: %s uses unknown table %s", name, a.Table.Name)
+			}
+			actions := readActions
+			if a.Access == routes.ReadWrite {
+				actions = append(append([]string{}, readActions...), writeActions...)
+			}
+			fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings(actions...),
+				Resources: &[]*string{tbl.TableArn(), jsii.String(*tbl.TableArn() + "/index/*")},
+			}))
+		}
+		for _, q := range sends {
+			queues[q.Name].GrantSendMessages(fn)
+		}
+		alarm("Errors-"+cid, fn.MetricErrors(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}), name+" failed")
+		alarm("Throttles-"+cid, fn.MetricThrottles(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}), name+" was throttled")
+		fns[name] = fn
+		return fn, nil
+	}
+
+	// The API: every route its own function; shopper routes behind a JWT
+	// authorizer by default, public ones (webhooks, catalog) named as such.
+	var authorizer awsapigatewayv2.IHttpRouteAuthorizer
+	if p.JWTIssuer != "" {
+		authorizer = awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("Jwt"), jsii.String(p.JWTIssuer),
+			&awsapigatewayv2authorizers.HttpJwtAuthorizerProps{JwtAudience: jsii.Strings(p.JWTAudience...)})
+	} else {
+		pool := awscognito.NewUserPool(st, jsii.String("Shoppers"), &awscognito.UserPoolProps{
+			UserPoolName: jsii.String(prefix + "shoppers"), SelfSignUpEnabled: jsii.Bool(true),
+			SignInAliases: &awscognito.SignInAliases{Email: jsii.Bool(true), Phone: jsii.Bool(true)},
+			RemovalPolicy: removal, DeletionProtection: jsii.Bool(prod),
+		})
+		client := pool.AddClient(jsii.String("App"), &awscognito.UserPoolClientOptions{GenerateSecret: jsii.Bool(false)})
+		authorizer = awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String("Cognito"), pool,
+			&awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{UserPoolClients: &[]awscognito.IUserPoolClient{client}})
+		awscdk.NewCfnOutput(st, jsii.String("UserPoolId"), &awscdk.CfnOutputProps{Value: pool.UserPoolId()})
+		awscdk.NewCfnOutput(st, jsii.String("UserPoolClientId"), &awscdk.CfnOutputProps{Value: client.UserPoolClientId()})
+	}
+	apiProps := &awsapigatewayv2.HttpApiProps{ApiName: jsii.String(prefix + "api"), CreateDefaultStage: jsii.Bool(false), DefaultAuthorizer: authorizer}
+	if len(p.CORSOrigins) > 0 {
+		apiProps.CorsPreflight = &awsapigatewayv2.CorsPreflightOptions{
+			AllowOrigins:  jsii.Strings(p.CORSOrigins...),
+			AllowMethods:  &[]awsapigatewayv2.CorsHttpMethod{awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_OPTIONS},
+			AllowHeaders:  jsii.Strings("Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"),
+			ExposeHeaders: jsii.Strings("ETag", "Location", "Idempotent-Replayed"),
+			MaxAge:        awscdk.Duration_Hours(jsii.Number(1)),
+		}
+	}
+	api := awsapigatewayv2.NewHttpApi(st, jsii.String("Api"), apiProps)
+	accessLogs := awslogs.NewLogGroup(st, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{Retention: retention, RemovalPolicy: removal})
+	stage := awsapigatewayv2.NewHttpStage(st, jsii.String("DefaultStage"), &awsapigatewayv2.HttpStageProps{
+		HttpApi: api, StageName: jsii.String("$default"), AutoDeploy: jsii.Bool(true),
+		Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(p.ThrottleRate), BurstLimit: jsii.Number(p.ThrottleBurst)},
+	})
+	cfnStage := stage.Node().DefaultChild().(awsapigatewayv2.CfnStage)
+	cfnStage.SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
+		DestinationArn: accessLogs.LogGroupArn(),
+		Format: jsii.String(`{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","routeKey":"$context.routeKey",` +
+			`"status":"$context.status","latency":"$context.responseLatency","integrationError":"$context.integrationErrorMessage",` +
+			`"sub":"$context.authorizer.claims.sub","time":"$context.requestTime"}`),
+	})
+	for _, r := range routes.All() {
+		fn, err := newFunction(r.Function, r.MemoryMB, r.Timeout, r.Tables, r.Sends)
+		if err != nil {
+			return nil, err
+		}
+		opts := &awsapigatewayv2.AddRoutesOptions{
+			Path:    jsii.String(r.Path),
+			Methods: &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod(r.Method)},
+			Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Int-"+strings.ReplaceAll(r.Function, "/", "-")), fn,
+				&awsapigatewayv2integrations.HttpLambdaIntegrationProps{PayloadFormatVersion: awsapigatewayv2.PayloadFormatVersion_VERSION_2_0()}),
+		}
+		if r.Auth == routes.Public {
+			opts.Authorizer = awsapigatewayv2.NewHttpNoneAuthorizer()
+		}
+		api.AddRoutes(opts)
+	}
+	alarm("Api5xx", api.MetricServerError(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}), "the API answered 5xx")
+
+	// Consumers: queue-fed with partial batch failures, or on a schedule.
+	for _, c := range routes.Consumers() {
+		fn, err := newFunction(c.Function, c.MemoryMB, c.Timeout, c.Tables, c.Sends)
+		if err != nil {
+			return nil, err
+		}
+		cid := strings.ReplaceAll(c.Function, "/", "-")
+		switch {
+		case c.Queue != nil:
+			fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(queues[c.Queue.Name], &awslambdaeventsources.SqsEventSourceProps{
+				BatchSize: jsii.Number(float64(c.BatchSize)), ReportBatchItemFailures: jsii.Bool(true),
+			}))
+		case c.Every > 0:
+			role := awsiam.NewRole(st, jsii.String("ScheduleRole-"+cid), &awsiam.RoleProps{
+				AssumedBy: awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), nil),
+			})
+			fn.GrantInvoke(role)
+			awsscheduler.NewCfnSchedule(st, jsii.String("Schedule-"+cid), &awsscheduler.CfnScheduleProps{
+				Name:               jsii.String(prefix + cid),
+				ScheduleExpression: jsii.String(rate(c.Every)),
+				FlexibleTimeWindow: &awsscheduler.CfnSchedule_FlexibleTimeWindowProperty{Mode: jsii.String("OFF")},
+				Target: &awsscheduler.CfnSchedule_TargetProperty{
+					Arn: fn.FunctionArn(), RoleArn: role.RoleArn(), Input: jsii.String("{}"),
+					RetryPolicy: &awsscheduler.CfnSchedule_RetryPolicyProperty{MaximumRetryAttempts: jsii.Number(2)},
+				},
+			})
+		}
+	}
+	awscdk.NewCfnOutput(st, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{Value: api.ApiEndpoint()})
+	return st, nil
+}
+
+func needsSecret(envVar string, access []routes.TableAccess, sends []resource.Queue) bool {
+	if envVar == "STRIPE_API_KEY" {
+		for _, a := range access {
+			if a.Table.Name == resource.Payments.Name && a.Access == routes.ReadWrite {
+				return true
+			}
+		}
+		return false
+	}
+	for _, q := range sends {
+		if q.Name == resource.PaymentEvents.Name {
+			return true
+		}
+	}
+	return false
+}
+
+// Functions lists every function folder the stack deploys, sorted.
+func Functions() []string {
+	var out []string
+	for _, r := range routes.All() {
+		out = append(out, r.Function)
+	}
+	for _, c := range routes.Consumers() {
+		out = append(out, c.Function)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func fifo(b bool) *bool {
+	if !b {
+		return nil
+	}
+	return jsii.Bool(true)
+}
+
+func seconds(d time.Duration) awscdk.Duration {
+	return awscdk.Duration_Seconds(jsii.Number(d.Seconds()))
+}
+
+// rate renders an EventBridge Scheduler rate expression.
+func rate(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return plural(int(d/time.Hour), "hour")
+	case d%time.Minute == 0:
+		return plural(int(d/time.Minute), "minute")
+	}
+	return fmt.Sprintf("rate(%d seconds)", int(d.Seconds()))
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return fmt.Sprintf("rate(1 %s)", unit)
+	}
+	return fmt.Sprintf("rate(%d %ss)", n, unit)
+}
