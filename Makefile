@@ -9,7 +9,7 @@ STAGE ?= dev
 # jsii (the CDK's Go bindings) warns loudly about Node 20; the app works on it.
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: help run test test-go test-infra lint build synth deploy venv emulator checkout-cost webhook-bench \
+.PHONY: help run test test-go test-infra lint build synth cdk-bootstrap deploy venv emulator checkout-cost webhook-bench \
 	localstack-up localstack-deploy localstack-test localstack-down clean
 
 help: ## list the targets
@@ -60,6 +60,9 @@ CDKLOCAL := .cdk-cli/node_modules/.bin/cdklocal
 $(CDK): .cdk-cli/package.json
 	npm install --prefix .cdk-cli --no-audit --no-fund
 	@touch $@
+
+cdk-bootstrap: $(CDK) ## once per account and region, before the first deploy
+	$(CDK) bootstrap
 
 deploy: build $(CDK) ## deploy STAGE (dev|prod) to the AWS account in your environment
 	$(CDK) deploy -c stage=$(STAGE) jiaoyi-$(STAGE)
