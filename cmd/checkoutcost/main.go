@@ -70,16 +70,11 @@ func main() {
 func run(n int, bookingShare float64) error {
 	ctx := context.Background()
 	slog.SetDefault(logging.New(io.Discard, "error"))
-	if os.Getenv("AWS_ENDPOINT_URL") == "" {
-		em, err := emulator.Start(ctx, emulator.Options{})
-		if err != nil {
-			return err
-		}
-		defer em.Stop()
-		for k, v := range em.Env() {
-			os.Setenv(k, v)
-		}
+	_, stop, err := emulator.EnsureEnv(ctx)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	awsCfg, err := config.AWS(ctx)
 	if err != nil {
 		return err

@@ -32,25 +32,21 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	env := os.Environ()
-	if os.Getenv("AWS_ENDPOINT_URL") == "" {
-		em, err := emulator.Start(ctx, emulator.Options{})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer em.Stop()
-		fmt.Fprintf(os.Stderr, "emulator: moto %s on %s\n", emulator.MotoVersion, em.Endpoint)
-		for k, v := range em.Env() {
-			env = append(env, k+"="+v)
-		}
+	started := os.Getenv("AWS_ENDPOINT_URL") == ""
+	endpoint, stopEmulator, err := emulator.EnsureEnv(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer stopEmulator()
+	if started {
+		fmt.Fprintf(os.Stderr, "emulator: moto %s on %s\n", emulator.MotoVersion, endpoint)
 	}
 	if len(args) == 0 {
 		<-ctx.Done()
 		return 0
 	}
 	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "emulator:", err)
@@ -60,7 +56,7 @@ func run() int {
 		<-ctx.Done()
 		_ = cmd.Process.Signal(os.Interrupt)
 	}()
-	err := cmd.Wait()
+	err = cmd.Wait()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		if code := exit.ExitCode(); code > 0 {

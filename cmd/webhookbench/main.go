@@ -73,16 +73,11 @@ func main() {
 func run(n int) error {
 	ctx := context.Background()
 	slog.SetDefault(logging.New(io.Discard, "error")) // the placements' own lines
-	if os.Getenv("AWS_ENDPOINT_URL") == "" {
-		em, err := emulator.Start(ctx, emulator.Options{})
-		if err != nil {
-			return err
-		}
-		defer em.Stop()
-		for k, v := range em.Env() {
-			os.Setenv(k, v)
-		}
+	_, stop, err := emulator.EnsureEnv(ctx)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	awsCfg, err := config.AWS(ctx)
 	if err != nil {
 		return err

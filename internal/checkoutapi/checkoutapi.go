@@ -9,22 +9,17 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
-	"github.com/jiaoyi-dev/jiaoyi/internal/config"
 	"github.com/jiaoyi-dev/jiaoyi/internal/id"
 	"github.com/jiaoyi-dev/jiaoyi/internal/idempotency"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
-	"github.com/jiaoyi-dev/jiaoyi/internal/psp"
 )
 
 // MaxBody bounds a request body: a full order is well under 16 KiB.
@@ -41,24 +36,11 @@ var ErrInvalidOrderID = problem.Field("id", "order id is malformed: want ord_ fo
 
 // deps builds the service from the environment once per container.
 func deps(ctx context.Context) (*API, *slog.Logger, error) {
-	cfg, err := config.Load[checkout.Config]()
+	svc, cfg, db, log, err := checkout.FromEnv(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := cfg.Validate(); err != nil {
-		return nil, nil, err
-	}
-	awsCfg, err := config.AWS(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	db := dynamodb.NewFromConfig(awsCfg)
-	provider, err := psp.New(cfg.PSP, db, cfg.PaymentsTable)
-	if err != nil {
-		return nil, nil, err
-	}
-	svc := checkout.New(db, cfg, provider, sqs.NewFromConfig(awsCfg))
-	return &API{Checkout: svc, Idempotency: idempotency.NewStore(db, cfg.OrdersTable)}, logging.New(os.Stdout, cfg.LogLevel), nil
+	return &API{Checkout: svc, Idempotency: idempotency.NewStore(db, cfg.OrdersTable)}, log, nil
 }
 
 // NewPlaceOrder builds the POST /orders handler from the environment.

@@ -79,29 +79,16 @@ func Run(ctx context.Context, opt Options) error {
 	}
 	defer ln.Close()
 
-	endpoint := opt.Endpoint
-	if endpoint == "" {
-		opt.Log.Info("starting AWS emulator (moto, one request at a time)")
-		em, err := emulator.Start(ctx, emulator.Options{})
-		if err != nil {
-			return err
-		}
-		defer em.Stop()
-		endpoint = em.Endpoint
-		for k, v := range em.Env() {
-			if k == "AWS_ACCESS_KEY_ID" || k == "AWS_SECRET_ACCESS_KEY" || k == "AWS_REGION" {
-				if os.Getenv(k) != "" {
-					continue
-				}
-			}
-			os.Setenv(k, v)
-		}
+	if opt.Endpoint != "" {
+		os.Setenv("AWS_ENDPOINT_URL", opt.Endpoint)
 	} else {
-		os.Setenv("AWS_ENDPOINT_URL", endpoint)
-		setDefault("AWS_REGION", emulator.Region)
-		setDefault("AWS_ACCESS_KEY_ID", emulator.AccessKeyID)
-		setDefault("AWS_SECRET_ACCESS_KEY", emulator.SecretAccessKey)
+		opt.Log.Info("starting AWS emulator (moto, one request at a time)")
 	}
+	endpoint, stopEmulator, err := emulator.EnsureEnv(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopEmulator()
 
 	awsCfg, err := config.AWS(ctx)
 	if err != nil {
@@ -116,7 +103,9 @@ func Run(ctx context.Context, opt Options) error {
 	for k, v := range env {
 		os.Setenv(k, v)
 	}
-	setDefault("JIAOYI_WEBHOOK_SECRETS_SANDBOX", DefaultSandboxSecret)
+	if os.Getenv("JIAOYI_WEBHOOK_SECRETS_SANDBOX") == "" {
+		os.Setenv("JIAOYI_WEBHOOK_SECRETS_SANDBOX", DefaultSandboxSecret)
+	}
 	repo := catalog.NewRepository(dynamodb.NewFromConfig(awsCfg), env[resource.Catalog.EnvVar])
 	seeded, err := demo.Seed(ctx, repo, time.Now())
 	if err != nil {
@@ -192,8 +181,3 @@ func devSecret() string {
 	return devauth.DefaultSecret
 }
 
-func setDefault(k, v string) {
-	if os.Getenv(k) == "" {
-		os.Setenv(k, v)
-	}
-}

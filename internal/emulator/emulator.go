@@ -206,3 +206,25 @@ func (b *lockedBuffer) tail() string {
 	}
 	return s
 }
+
+// EnsureEnv gives this process an AWS endpoint: AWS_ENDPOINT_URL if set,
+// else a freshly started emulator. Either way it sets the region and dummy
+// credentials the SDK needs when they are unset. stop ends what it started.
+func EnsureEnv(ctx context.Context) (endpoint string, stop func(), err error) {
+	stop = func() {}
+	endpoint = os.Getenv("AWS_ENDPOINT_URL")
+	if endpoint == "" {
+		em, err := Start(ctx, Options{})
+		if err != nil {
+			return "", stop, err
+		}
+		endpoint, stop = em.Endpoint, em.Stop
+		os.Setenv("AWS_ENDPOINT_URL", endpoint)
+	}
+	for k, v := range map[string]string{"AWS_REGION": Region, "AWS_ACCESS_KEY_ID": AccessKeyID, "AWS_SECRET_ACCESS_KEY": SecretAccessKey} {
+		if os.Getenv(k) == "" {
+			os.Setenv(k, v)
+		}
+	}
+	return endpoint, stop, nil
+}

@@ -24,7 +24,6 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
-	"github.com/jiaoyi-dev/jiaoyi/internal/psp"
 	"github.com/jiaoyi-dev/jiaoyi/internal/webhook"
 )
 
@@ -173,22 +172,12 @@ func NewRelayOutbox(ctx context.Context) (func(context.Context, json.RawMessage)
 }
 
 func checkoutService(ctx context.Context) (*checkout.Service, *slog.Logger, error) {
-	cfg, err := config.Load[checkout.Config]()
+	svc, cfg, _, log, err := checkout.FromEnv(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	if cfg.OrderEventsQueueURL == "" {
 		return nil, nil, fmt.Errorf("config: JIAOYI_QUEUE_ORDER_EVENTS is required")
 	}
-	awsCfg, err := config.AWS(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	db := dynamodb.NewFromConfig(awsCfg)
-	provider, err := psp.New(cfg.PSP, db, cfg.PaymentsTable)
-	if err != nil {
-		return nil, nil, err
-	}
-	svc := checkout.New(db, cfg, provider, sqs.NewFromConfig(awsCfg))
-	return svc, logging.New(os.Stdout, cfg.LogLevel), nil
+	return svc, log, nil
 }

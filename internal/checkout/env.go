@@ -1,0 +1,38 @@
+package checkout
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/config"
+	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/psp"
+)
+
+// FromEnv builds the service as a function does at cold start: its Config
+// from the environment (validated), SDK clients, and the configured payment
+// provider. It also returns the DynamoDB client, for stores that share the
+// Orders table, and the function's logger.
+func FromEnv(ctx context.Context) (*Service, Config, *dynamodb.Client, *slog.Logger, error) {
+	cfg, err := config.Load[Config]()
+	if err != nil {
+		return nil, cfg, nil, nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, cfg, nil, nil, err
+	}
+	awsCfg, err := config.AWS(ctx)
+	if err != nil {
+		return nil, cfg, nil, nil, err
+	}
+	db := dynamodb.NewFromConfig(awsCfg)
+	provider, err := psp.New(cfg.PSP, db, cfg.PaymentsTable)
+	if err != nil {
+		return nil, cfg, nil, nil, err
+	}
+	return New(db, cfg, provider, sqs.NewFromConfig(awsCfg)), cfg, db, logging.New(os.Stdout, cfg.LogLevel), nil
+}
