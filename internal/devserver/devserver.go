@@ -180,4 +180,3 @@ func devSecret() string {
 	}
 	return devauth.DefaultSecret
 }
-
