@@ -174,6 +174,16 @@ func TestRefusedWebhooksStoreNothingAndLeakNothing(t *testing.T) {
 	if got := f.drain(t); len(got) != 0 {
 		t.Errorf("%d messages after refused webhooks, want 0", len(got))
 	}
+	// An intent jiaoyi did not create (no order id) is acknowledged and dropped.
+	foreign := intent()
+	foreign.OrderID = ""
+	fb := sandbox.EventBody("evt_foreign", sandbox.TypeSucceeded, foreign, time.Now())
+	if resp, _ := f.handler(ctx, webhookRequest("sandbox", fb, webhook.Sign(fb, time.Now(), secret))); resp.StatusCode != 200 || !strings.Contains(resp.Body, `"events":0`) {
+		t.Errorf("foreign intent: %d %s, want 200 with nothing taken", resp.StatusCode, resp.Body)
+	}
+	if got := f.receipts(t); got != 0 {
+		t.Errorf("%d receipts after a foreign event, want 0", got)
+	}
 	// An event type the saga does not use is acknowledged and dropped.
 	other := []byte(`{"id":"evt_c","object":"event","type":"customer.created","created":1,"data":{"object":{}}}`)
 	if resp, _ := f.handler(ctx, webhookRequest("sandbox", other, webhook.Sign(other, time.Now(), secret))); resp.StatusCode != 200 {

@@ -22,7 +22,9 @@ type Table struct {
 	Indexes      []Index
 	// TTLAttribute, if set, is the epoch-seconds attribute DynamoDB expires on.
 	TTLAttribute string
-	// Stream enables a NEW_AND_OLD_IMAGES stream (read by outbox relays).
+	// Stream enables a NEW_AND_OLD_IMAGES stream; set it only where a
+	// consumer reads it (the order outbox is relayed through an index, so
+	// none does yet).
 	Stream bool
 	// PointInTimeRecovery is required for tables that hold money or orders.
 	PointInTimeRecovery bool
@@ -67,11 +69,11 @@ var (
 		Indexes: []Index{
 			// A customer's orders, newest first.
 			{Name: "gsi1", PartitionKey: "gsi1pk", SortKey: "gsi1sk"},
-			// Reservations by expiry, for the sweep.
+			// Held reservations by expiry (the sweep) and pending outbox
+			// events (the relay); their partition keys keep them apart.
 			{Name: "gsi2", PartitionKey: "gsi2pk", SortKey: "gsi2sk"},
 		},
 		TTLAttribute:        "ttl",
-		Stream:              true,
 		PointInTimeRecovery: true,
 	}
 	Payments = Table{
@@ -82,7 +84,6 @@ var (
 			{Name: "gsi1", PartitionKey: "gsi1pk", SortKey: "gsi1sk"},
 		},
 		TTLAttribute:        "ttl",
-		Stream:              true,
 		PointInTimeRecovery: true,
 	}
 	Ledger = Table{

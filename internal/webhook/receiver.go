@@ -99,11 +99,15 @@ func (r *Receiver) Receive(ctx context.Context, provider, signature string, body
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{Events: len(events)}
+	res := Result{}
 	for _, ev := range events {
 		if ev.OrderID == "" {
-			return res, problem.New(problem.Unprocessable, "the event names no order (metadata.order_id)")
+			// Not an intent jiaoyi created (every one carries its order id):
+			// acknowledged and dropped, or the provider would retry for days.
+			logging.From(ctx).Info("webhook event names no order; ignored", "provider", provider, "event_id", ev.ID)
+			continue
 		}
+		res.Events++
 		fresh, err := r.record(ctx, ev)
 		if err != nil {
 			return res, err
