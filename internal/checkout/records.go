@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -97,17 +98,44 @@ func newReservationItem(o order.Order) reservationItem {
 	return r
 }
 
-// Order returns the order if it belongs to customer. Returns
+// Order returns the order, with its refunds, if it belongs to customer: one
+// strongly consistent Query of the order's partition. Returns
 // ErrOrderNotFound for an unknown order or another customer's.
 func (s *Service) Order(ctx context.Context, customerID, orderID string) (order.Order, error) {
-	o, err := s.load(ctx, orderID)
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.ordersTable,
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str("ORDER#" + orderID)},
+		ConsistentRead:            aws.Bool(true),
+	})
 	if err != nil {
-		return order.Order{}, err
+		return order.Order{}, fmt.Errorf("get order %s: %w", orderID, err)
 	}
-	if o.CustomerID != customerID {
+	var o *order.Order
+	refunds := []order.Refund{}
+	for _, it := range out.Items {
+		sk, _ := it["sk"].(*types.AttributeValueMemberS)
+		switch {
+		case sk == nil:
+		case sk.Value == skOrder:
+			var oi orderItem
+			if err := attributevalue.UnmarshalMap(it, &oi); err != nil {
+				return order.Order{}, fmt.Errorf("decode order %s: %w", orderID, err)
+			}
+			o = &oi.Order
+		case strings.HasPrefix(sk.Value, "REFUND#"):
+			var r refundItem
+			if err := attributevalue.UnmarshalMap(it, &r); err != nil {
+				return order.Order{}, fmt.Errorf("decode refund: %w", err)
+			}
+			refunds = append(refunds, r.RefundRecord)
+		}
+	}
+	if o == nil || o.CustomerID != customerID {
 		return order.Order{}, fmt.Errorf("order %s: %w", orderID, ErrOrderNotFound)
 	}
-	return o, nil
+	o.Refunds = refunds
+	return *o, nil
 }
 
 // load reads an order, strongly consistent.

@@ -30,15 +30,7 @@ const (
 )
 
 // RefundRecord is a refund of an order, stored beside it.
-type RefundRecord struct {
-	ID               string      `json:"id" dynamodbav:"id"`
-	OrderID          string      `json:"orderId" dynamodbav:"orderId"`
-	Amount           money.Money `json:"amount" dynamodbav:"amount"`
-	Status           string      `json:"status" dynamodbav:"status"`
-	ProviderRefundID string      `json:"providerRefundId,omitempty" dynamodbav:"providerRefundId,omitempty"`
-	Reason           string      `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
-	CreatedAt        time.Time   `json:"createdAt" dynamodbav:"createdAt"`
-}
+type RefundRecord = order.Refund
 
 // RefundRequest is the body of POST /orders/{id}/refunds.
 type RefundRequest struct {

@@ -348,6 +348,9 @@ func TestRefunds(t *testing.T) {
 	if got.Status != order.Refunded || got.Refunded != got.Total {
 		t.Errorf("after the full refund: %s refunded %v", got.Status, got.Refunded)
 	}
+	if len(got.Refunds) != int(ok.Load())+1 {
+		t.Errorf("order shows %d refunds, want %d", len(got.Refunds), ok.Load()+1)
+	}
 	refunds, _ := e.svc.Refunds(ctx, o.ID)
 	sum := int64(0)
 	for _, r := range refunds {

@@ -126,6 +126,20 @@ type Order struct {
 	Booking    *Booking    `json:"booking,omitempty" dynamodbav:"booking,omitempty"`
 	Payment    Payment     `json:"payment" dynamodbav:"payment"`
 	History    []Change    `json:"history" dynamodbav:"history"`
-	CreatedAt  time.Time   `json:"createdAt" dynamodbav:"createdAt"`
-	UpdatedAt  time.Time   `json:"updatedAt" dynamodbav:"updatedAt"`
+	// Refunds are read with the order; each is its own item beside it.
+	Refunds   []Refund  `json:"refunds,omitempty" dynamodbav:"-"`
+	CreatedAt time.Time `json:"createdAt" dynamodbav:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
+}
+
+// Refund is a refund of an order; its status follows the provider's
+// refund events (PENDING, SUCCEEDED, FAILED).
+type Refund struct {
+	ID               string      `json:"id" dynamodbav:"id"`
+	OrderID          string      `json:"orderId" dynamodbav:"orderId"`
+	Amount           money.Money `json:"amount" dynamodbav:"amount"`
+	Status           string      `json:"status" dynamodbav:"status"`
+	ProviderRefundID string      `json:"providerRefundId,omitempty" dynamodbav:"providerRefundId,omitempty"`
+	Reason           string      `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
+	CreatedAt        time.Time   `json:"createdAt" dynamodbav:"createdAt"`
 }
