@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -251,4 +252,35 @@ func (a *API) Refund(ctx context.Context, req apigw.Request) (apigw.Response, er
 		}
 		return resp, err
 	})
+}
+
+// NewListOrders builds the GET /orders handler from the environment.
+func NewListOrders(ctx context.Context) (apigw.Handler, error) {
+	a, log, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return apigw.Wrap(log, a.List), nil
+}
+
+// List answers GET /orders?limit=N&cursor=C: the caller's orders, newest
+// first, a page at a time.
+func (a *API) List(ctx context.Context, req apigw.Request) (apigw.Response, error) {
+	customer, err := apigw.Subject(req)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	limit := 20
+	if v, ok := req.QueryStringParameters["limit"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return apigw.Response{}, problem.Field("limit", fmt.Sprintf("limit must be a whole number from 1 to %d", checkout.MaxPage))
+		}
+		limit = n
+	}
+	page, err := a.Checkout.Orders(ctx, customer, req.QueryStringParameters["cursor"], limit)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	return apigw.JSON(http.StatusOK, page)
 }

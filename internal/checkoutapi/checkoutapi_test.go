@@ -32,7 +32,7 @@ import (
 )
 
 type fixture struct {
-	place, get, cancel apigw.Handler
+	place, get, cancel, list apigw.Handler
 	db                 *dynamodb.Client
 	cfg                checkout.Config
 	sku, store, slot   string
@@ -66,7 +66,7 @@ func newFixture(t *testing.T) *fixture {
 		Idempotency: idempotency.NewStore(db, cfg.OrdersTable),
 	}
 	log := logging.New(new(strings.Builder), "error")
-	f.place, f.get, f.cancel = apigw.Wrap(log, a.Place), apigw.Wrap(log, a.Get), apigw.Wrap(log, a.Cancel)
+	f.place, f.get, f.cancel, f.list = apigw.Wrap(log, a.Place), apigw.Wrap(log, a.Get), apigw.Wrap(log, a.Cancel), apigw.Wrap(log, a.List)
 	return f
 }
 
@@ -343,5 +343,79 @@ func TestTimeoutConsumerReportsBatchFailures(t *testing.T) {
 	got, err := a.Checkout.Order(ctx, "alice", o.ID)
 	if err != nil || got.Status != order.Expired || got.Version != 2 {
 		t.Errorf("order after timeouts: %s v%d %v", got.Status, got.Version, err)
+	}
+}
+
+func TestListOrdersPagesNewestFirstAndOnlyYours(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	body := `{"lines":[{"skuId":"` + f.sku + `","quantity":1}],"fulfilment":{"type":"pickup","storeId":"` + f.store + `"}}`
+	var placed []string
+	for i := range 5 {
+		resp, _ := f.place(ctx, f.placeReq(body, fmt.Sprint("list-", i), "alice"))
+		var o order.Order
+		_ = json.Unmarshal([]byte(resp.Body), &o)
+		placed = append(placed, o.ID)
+		time.Sleep(2 * time.Millisecond) // distinct creation times
+	}
+	if resp, _ := f.place(ctx, f.placeReq(body, "bob-1", "bob")); resp.StatusCode != 201 {
+		t.Fatal(resp.Body)
+	}
+	list := func(sub, query string) (apigw.Response, checkout.OrderPage) {
+		q := map[string]string{}
+		for _, kv := range strings.Split(query, "&") {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				q[k] = v
+			}
+		}
+		req := request("GET", "/orders", "GET /orders", "", nil, sub)
+		req.QueryStringParameters, req.RawQueryString = q, query
+		resp, _ := f.list(ctx, req)
+		if err := api.Check(req, resp); err != nil {
+			t.Errorf("contract: %v", err)
+		}
+		var page checkout.OrderPage
+		_ = json.Unmarshal([]byte(resp.Body), &page)
+		return resp, page
+	}
+	var got []string
+	cursor := ""
+	for pages := 0; pages < 10; pages++ {
+		q := "limit=2"
+		if cursor != "" {
+			q += "&cursor=" + cursor
+		}
+		resp, page := list("alice", q)
+		if resp.StatusCode != 200 {
+			t.Fatalf("list: %d %s", resp.StatusCode, resp.Body)
+		}
+		for _, o := range page.Orders {
+			got = append(got, o.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		cursor = page.Next
+	}
+	want := []string{placed[4], placed[3], placed[2], placed[1], placed[0]}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("listed %v, want alice's orders newest first %v", got, want)
+	}
+	_, first := list("alice", "limit=2")
+	tests := []struct {
+		name, sub, query string
+		want             int
+	}{
+		{"another customer's cursor", "bob", "limit=2&cursor=" + first.Next, 400},
+		{"garbage cursor", "alice", "cursor=abc", 400},
+		{"zero limit", "alice", "limit=0", 400},
+		{"limit over max", "alice", "limit=51", 400},
+		{"limit not a number", "alice", "limit=all", 400},
+		{"no token", "", "", 401},
+	}
+	for _, tt := range tests {
+		if resp, _ := list(tt.sub, tt.query); resp.StatusCode != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, resp.StatusCode, tt.want)
+		}
 	}
 }

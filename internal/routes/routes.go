@@ -87,6 +87,12 @@ func All() []Route {
 			New: checkoutapi.NewPlaceOrder,
 		},
 		{
+			Method: "GET", Path: "/orders", Function: "checkout/list-orders",
+			Auth: JWT, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Orders, Read}},
+			New:    checkoutapi.NewListOrders,
+		},
+		{
 			Method: "GET", Path: "/orders/{id}", Function: "checkout/get-order",
 			Auth: JWT, MemoryMB: 256, Timeout: 10 * time.Second,
 			Tables: []TableAccess{{resource.Orders, Read}},
