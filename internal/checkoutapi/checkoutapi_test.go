@@ -33,9 +33,9 @@ import (
 
 type fixture struct {
 	place, get, cancel, list apigw.Handler
-	db                 *dynamodb.Client
-	cfg                checkout.Config
-	sku, store, slot   string
+	db                       *dynamodb.Client
+	cfg                      checkout.Config
+	sku, store, slot         string
 }
 
 func newFixture(t *testing.T) *fixture {
