@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/jiaoyi-dev/jiaoyi/api"
+	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
 	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
@@ -117,4 +120,26 @@ func Pay(t *testing.T, env provision.Env, o order.Order) {
 	if err := Service(t, env, nil).ApplyPayment(ctx, ev); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// APIEvent builds a handler with newHandler from the environment, answers
+// the recorded API Gateway event at path (orderID in place of the
+// placeholder), checks the status and the contract, and returns the answer.
+func APIEvent(t *testing.T, newHandler func(context.Context) (apigw.Handler, error), path, orderID string, wantStatus int) apigw.Response {
+	t.Helper()
+	ctx := context.Background()
+	h, err := newHandler(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req events.APIGatewayV2HTTPRequest
+	Event(t, path, orderID, &req)
+	resp, err := h(ctx, req)
+	if err != nil || resp.StatusCode != wantStatus {
+		t.Fatalf("%d %s %v, want %d", resp.StatusCode, resp.Body, err, wantStatus)
+	}
+	if err := api.Check(req, resp); err != nil {
+		t.Error(err)
+	}
+	return resp
 }

@@ -82,12 +82,12 @@ func TestSeedIsIdempotentAndKeepsStock(t *testing.T) {
 	repo := catalog.NewRepository(db, env[resource.Catalog.EnvVar])
 	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
 
-	first, err := demo.Seed(ctx, repo, now)
+	seeded, err := demo.Seed(ctx, repo, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.Products < 300 || first.Stores != 3 || first.Slots == 0 || first.Skipped != 0 {
-		t.Fatalf("first seed = %+v, want every part written", first)
+	if seeded.Products < 300 || seeded.Stores != 3 || seeded.Slots == 0 || seeded.Skipped != 0 {
+		t.Fatalf("first seed = %+v, want every part written", seeded)
 	}
 
 	// Sell one unit, then seed again: the sale must survive.

@@ -174,31 +174,28 @@ func Consumers() []Consumer {
 			Function: "pay-webhook/relay-outbox", Every: time.Minute,
 			MemoryMB: 256, Timeout: 60 * time.Second,
 			Tables: []TableAccess{{resource.Orders, ReadWrite}}, Sends: []resource.Queue{resource.OrderEvents},
-			NewScheduled: func(ctx context.Context) (ScheduledHandler, error) {
-				h, err := payapi.NewRelayOutbox(ctx)
-				if err != nil {
-					return nil, err
-				}
-				return func(ctx context.Context, in json.RawMessage) error {
-					_, err := h(ctx, in)
-					return err
-				}, nil
-			},
+			NewScheduled: scheduled(payapi.NewRelayOutbox),
 		},
 		{
 			Function: "checkout/sweep-reservations", Every: 5 * time.Minute,
 			MemoryMB: 256, Timeout: 5 * time.Minute,
-			Tables: checkoutTables,
-			NewScheduled: func(ctx context.Context) (ScheduledHandler, error) {
-				h, err := checkoutapi.NewSweep(ctx)
-				if err != nil {
-					return nil, err
-				}
-				return func(ctx context.Context, in json.RawMessage) error {
-					_, err := h(ctx, in)
-					return err
-				}, nil
-			},
+			Tables:       checkoutTables,
+			NewScheduled: scheduled(checkoutapi.NewSweep),
 		},
+	}
+}
+
+// scheduled adapts a scheduled function's constructor, whose handler also
+// returns a result (logged by the function), to ScheduledHandler.
+func scheduled[T any](newHandler func(context.Context) (func(context.Context, json.RawMessage) (T, error), error)) func(context.Context) (ScheduledHandler, error) {
+	return func(ctx context.Context) (ScheduledHandler, error) {
+		h, err := newHandler(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context, in json.RawMessage) error {
+			_, err := h(ctx, in)
+			return err
+		}, nil
 	}
 }
