@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
 	"github.com/jiaoyi-dev/jiaoyi/internal/psp"
@@ -76,6 +77,8 @@ type Service struct {
 	Hold time.Duration
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Metrics receives business metrics (nil: none).
+	Metrics *metrics.Recorder
 }
 
 // New returns a checkout Service.

@@ -1,16 +1,19 @@
 package checkout_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
+	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
@@ -19,6 +22,8 @@ import (
 func TestPlaceReservesStockSlotAndSchedulesTimeout(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, 10, 4)
+	var emf bytes.Buffer
+	e.svc.Metrics = metrics.New(&emf, "checkout")
 	o, err := e.svc.Place(ctx, "alice", order.PlaceRequest{
 		Lines:      []order.LineRequest{{SKUID: e.skus[0], Quantity: 3}, {SKUID: e.skus[1], Quantity: 2}},
 		Fulfilment: shipTo(),
@@ -57,6 +62,9 @@ func TestPlaceReservesStockSlotAndSchedulesTimeout(t *testing.T) {
 	var m checkout.TimeoutMessage
 	if err := json.Unmarshal([]byte(*sent[0].MessageBody), &m); err != nil || m.OrderID != o.ID {
 		t.Errorf("timeout message %s: %v", *sent[0].MessageBody, err)
+	}
+	if !strings.Contains(emf.String(), `"OrdersPlaced":1`) || !strings.Contains(emf.String(), `"Namespace":"jiaoyi"`) {
+		t.Errorf("no OrdersPlaced metric in EMF: %q", emf.String())
 	}
 	got, err := e.svc.Order(ctx, "alice", o.ID)
 	if err != nil || got.ID != o.ID || len(got.History) != 1 {

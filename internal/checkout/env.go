@@ -10,6 +10,7 @@ import (
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/config"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/psp"
 )
 
@@ -34,5 +35,7 @@ func FromEnv(ctx context.Context) (*Service, Config, *dynamodb.Client, *slog.Log
 	if err != nil {
 		return nil, cfg, nil, nil, err
 	}
-	return New(db, cfg, provider, sqs.NewFromConfig(awsCfg)), cfg, db, logging.New(os.Stdout, cfg.LogLevel), nil
+	svc := New(db, cfg, provider, sqs.NewFromConfig(awsCfg))
+	svc.Metrics = metrics.New(os.Stdout, "checkout")
+	return svc, cfg, db, logging.New(os.Stdout, cfg.LogLevel), nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/id"
 	"github.com/jiaoyi-dev/jiaoyi/internal/idempotency"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
@@ -158,6 +159,7 @@ func (s *Service) Place(ctx context.Context, customerID string, req order.PlaceR
 		slotFull = &FullSlot{SlotID: slot.ID, Capacity: slot.Capacity, Booked: slot.Booked}
 	}
 	if len(short) > 0 || slotFull != nil {
+		s.Metrics.Add("OrdersRefusedShort", 1, metrics.Count, nil)
 		return order.Order{}, shortage(short, slotFull)
 	}
 
@@ -185,6 +187,7 @@ func (s *Service) Place(ctx context.Context, customerID string, req order.PlaceR
 	}
 	s.scheduleTimeout(ctx, o.ID, o.Payment.ExpiresAt)
 	logging.From(ctx).Info("order placed", "order_id", o.ID, "lines", len(o.Lines), "total", o.Total.String())
+	s.Metrics.Add("OrdersPlaced", 1, metrics.Count, map[string]any{"orderId": o.ID, "currency": o.Total.Currency, "amount": o.Total.Amount, "booking": o.Booking != nil})
 	return o, nil
 }
 

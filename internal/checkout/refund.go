@@ -15,6 +15,7 @@ import (
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/id"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
@@ -146,6 +147,7 @@ func (s *Service) Refund(ctx context.Context, customerID, orderID string, req Re
 				logging.From(ctx).Warn("record provider refund", "refund_id", rec.ID, "error", err)
 			}
 		}
+		s.Metrics.Add("RefundsCreated", 1, metrics.Count, map[string]any{"orderId": o.ID, "currency": amount.Currency, "amount": amount.Amount})
 		if err := s.completeRefund(ctx, o.ID, rec.ID); err != nil {
 			logging.From(ctx).Warn("mark order refunded", "refund_id", rec.ID, "error", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
@@ -101,6 +103,7 @@ func (s *Service) release(ctx context.Context, orderID string, via, to order.Sta
 		err = s.transact(ctx, items)
 		if err == nil {
 			logging.From(ctx).Info("order released", "order_id", o.ID, "status", to, "reason", reason)
+			s.Metrics.Add("Orders"+titleCase(string(to)), 1, metrics.Count, map[string]any{"orderId": o.ID})
 			o.Status, o.Version, o.UpdatedAt, o.Payment.Status = to, o.Version+1, now, payment.Canceled
 			o.History = append(o.History, changes(path, now, reason)...)
 			return o, nil
@@ -183,6 +186,14 @@ func transitionsAllowed(from order.Status, path []order.Status) bool {
 		from = to
 	}
 	return true
+}
+
+// titleCase turns EXPIRED into Expired, for metric names.
+func titleCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return s[:1] + strings.ToLower(s[1:])
 }
 
 // TimeoutMessage is the body of a payment-timeout message.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/id"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
@@ -170,6 +171,7 @@ func (s *Service) markPaid(ctx context.Context, o order.Order) error {
 		return err
 	}
 	logging.From(ctx).Info("order paid", "total", o.Total.String())
+	s.Metrics.Add("OrdersPaid", 1, metrics.Count, map[string]any{"orderId": o.ID, "currency": o.Total.Currency, "amount": o.Total.Amount})
 	// Send now; if this fails or we crash first, the relay sends it later.
 	if err := s.relay(ctx, ob); err != nil {
 		logging.From(ctx).Warn("relay OrderPaid; the outbox relay will retry", "error", err)
@@ -202,6 +204,7 @@ func (s *Service) refundLatePayment(ctx context.Context, o order.Order) error {
 		return err
 	}
 	logging.From(ctx).Info("late payment refunded", "refund_id", refundID, "amount", o.Total.String())
+	s.Metrics.Add("LatePaymentsRefunded", 1, metrics.Count, map[string]any{"orderId": o.ID, "currency": o.Total.Currency, "amount": o.Total.Amount})
 	return nil
 }
 

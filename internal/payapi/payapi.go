@@ -21,6 +21,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
 	"github.com/jiaoyi-dev/jiaoyi/internal/config"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
@@ -64,6 +65,8 @@ func nonEmpty(ss []string) []string {
 // Webhooks answers POST /webhooks/{provider}.
 type Webhooks struct {
 	Receiver *webhook.Receiver
+	// Metrics receives business metrics (nil: none).
+	Metrics *metrics.Recorder
 }
 
 // NewReceiveWebhook builds the webhook handler from the environment.
@@ -76,7 +79,7 @@ func NewReceiveWebhook(ctx context.Context) (apigw.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Webhooks{Receiver: &webhook.Receiver{
+	w := &Webhooks{Metrics: metrics.New(os.Stdout, "pay-webhook"), Receiver: &webhook.Receiver{
 		DB: dynamodb.NewFromConfig(awsCfg), Table: cfg.PaymentsTable,
 		Queue: sqs.NewFromConfig(awsCfg), QueueURL: cfg.EventsQueueURL,
 		Providers: cfg.Providers(), Now: time.Now,
@@ -102,9 +105,11 @@ func (w *Webhooks) Receive(ctx context.Context, req apigw.Request) (apigw.Respon
 	if err != nil {
 		// Neither the body nor the signature is logged.
 		log.Warn("webhook refused", "provider", provider, "code", problem.CodeOf(err), "bytes", len(body))
+		w.Metrics.Add("WebhooksRefused", 1, metrics.Count, map[string]any{"provider": provider, "code": problem.CodeOf(err)})
 		return apigw.Response{}, err
 	}
 	log.Info("webhook accepted", "provider", provider, "events", res.Events, "enqueued", res.Enqueued, "duplicates", res.Duplicates)
+	w.Metrics.Add("WebhookEventsEnqueued", float64(res.Enqueued), metrics.Count, map[string]any{"provider": provider, "duplicates": res.Duplicates})
 	return apigw.JSON(http.StatusOK, map[string]int{"events": res.Events, "enqueued": res.Enqueued, "duplicates": res.Duplicates})
 }
 
