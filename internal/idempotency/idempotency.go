@@ -15,12 +15,15 @@
 package idempotency
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -59,7 +62,46 @@ const (
 type Response struct {
 	StatusCode int               `dynamodbav:"statusCode"`
 	Headers    map[string]string `dynamodbav:"headers,omitempty"`
-	Body       string            `dynamodbav:"body"`
+	Body       string            `dynamodbav:"body,omitempty"`
+	// BodyGzip holds a large Body compressed: stored answers are written
+	// inside the caller's transaction at 2 write units per started KB, and
+	// an order's JSON shrinks to about a third.
+	BodyGzip []byte `dynamodbav:"bodyGz,omitempty"`
+}
+
+// gzipAbove is the body size from which stored bodies are compressed.
+const gzipAbove = 512
+
+func (r Response) packed() (Response, error) {
+	if len(r.Body) < gzipAbove {
+		return r, nil
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write([]byte(r.Body)); err != nil {
+		return r, err
+	}
+	if err := zw.Close(); err != nil {
+		return r, err
+	}
+	r.Body, r.BodyGzip = "", buf.Bytes()
+	return r, nil
+}
+
+func (r Response) unpacked() (Response, error) {
+	if len(r.BodyGzip) == 0 {
+		return r, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(r.BodyGzip))
+	if err != nil {
+		return r, err
+	}
+	body, err := io.ReadAll(zr)
+	if err != nil {
+		return r, err
+	}
+	r.Body, r.BodyGzip = string(body), nil
+	return r, nil
 }
 
 type record struct {
@@ -179,7 +221,11 @@ func (s *Store) Begin(ctx context.Context, scope, key, fingerprint string) (*Cla
 	case old.PayloadHash != fingerprint:
 		return nil, nil, ErrKeyReused
 	case old.Status == StatusCompleted && old.Response != nil:
-		return nil, old.Response, nil
+		resp, err := old.Response.unpacked()
+		if err != nil {
+			return nil, nil, fmt.Errorf("idempotency: stored response: %w", err)
+		}
+		return nil, &resp, nil
 	default:
 		return nil, nil, ErrInProgress
 	}
@@ -220,6 +266,10 @@ func (s *Store) CompleteItem(c *Claim, resp Response) (types.TransactWriteItem, 
 }
 
 func (s *Store) completeUpdate(c *Claim, resp Response) (*types.Update, error) {
+	resp, err := resp.packed()
+	if err != nil {
+		return nil, fmt.Errorf("idempotency: compress response: %w", err)
+	}
 	av, err := attributevalue.Marshal(resp)
 	if err != nil {
 		return nil, fmt.Errorf("idempotency: encode response: %w", err)

@@ -78,6 +78,23 @@ func TestBegin(t *testing.T) {
 	}
 }
 
+func TestLargeAnswersAreStoredCompressedAndReplayedWhole(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	claim, _, err := s.Begin(ctx, "alice", "big", "fp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"lines":[` + strings.Repeat(`{"name":{"zh":"西湖龙井","en":"West Lake Longjing"},"quantity":1},`, 60) + `{}]}`
+	if err := s.Complete(ctx, claim, idempotency.Response{StatusCode: 201, Body: body}); err != nil {
+		t.Fatal(err)
+	}
+	_, got, err := s.Begin(ctx, "alice", "big", "fp")
+	if err != nil || got == nil || got.Body != body || got.StatusCode != 201 {
+		t.Fatalf("replay of a %d-byte answer: %v, %v", len(body), got != nil && got.Body == body, err)
+	}
+}
+
 func TestStaleClaimIsTakenOverAndCannotComplete(t *testing.T) {
 	ctx := context.Background()
 	s, clk := newStore(t)
