@@ -6,7 +6,9 @@ VENV  := .venv
 STAMP := $(VENV)/.installed-$(shell cksum < internal/emulator/requirements.txt | cut -d' ' -f1)
 GO    ?= go
 STAGE ?= dev
-# jsii (the CDK's Go bindings) warns loudly about Node 20; the app works on it.
+# jsii (the CDK's Go bindings) warns loudly about Node 20, which these
+# machines have; the app works on it.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .PHONY: help run test test-go test-infra lint build synth cdk-bootstrap deploy venv emulator checkout-cost webhook-bench \

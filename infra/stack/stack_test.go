@@ -48,6 +48,7 @@ func synth(t *testing.T) map[string]template {
 	t.Helper()
 	synthOnce.Do(func() {
 		os.Setenv("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+		os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 		assets, err := os.MkdirTemp("", "jiaoyi-assets")
 		if err != nil {
 			synthErr = err
