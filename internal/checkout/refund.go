@@ -38,6 +38,8 @@ type RefundRequest struct {
 	// Amount defaults to all that is left to refund.
 	Amount *money.Money `json:"amount,omitempty"`
 	Reason string       `json:"reason,omitempty"`
+	// Key is the request's Idempotency-Key; the refund id derives from it.
+	Key string `json:"-"`
 }
 
 // Validate checks the request's shape.
@@ -67,13 +69,19 @@ func refundStatus(provider string) string {
 }
 
 type refundItem struct {
-	PK string `dynamodbav:"pk"`
-	SK string `dynamodbav:"sk"`
+	PK     string `dynamodbav:"pk"`
+	SK     string `dynamodbav:"sk"`
+	GSI2PK string `dynamodbav:"gsi2pk,omitempty"`
+	GSI2SK string `dynamodbav:"gsi2sk,omitempty"`
 	RefundRecord
 }
 
 func (s *Service) refundPut(r RefundRecord) (types.TransactWriteItem, error) {
-	item, err := attributevalue.MarshalMap(refundItem{PK: "ORDER#" + r.OrderID, SK: "REFUND#" + r.ID, RefundRecord: r})
+	it := refundItem{PK: "ORDER#" + r.OrderID, SK: "REFUND#" + r.ID, RefundRecord: r}
+	if r.Status == RefundPending && !r.Submitted {
+		it.GSI2PK, it.GSI2SK = refundsPending, r.CreatedAt.UTC().Format(timeLayout)+"#"+r.ID
+	}
+	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
@@ -83,7 +91,7 @@ func (s *Service) refundPut(r RefundRecord) (types.TransactWriteItem, error) {
 // Errors of refunds.
 var (
 	ErrNotRefundable = problem.New(problem.Conflict, "only a paid order can be refunded")
-	ErrRefundFailed  = problem.New(problem.Unavailable, "the payment provider did not accept the refund; nothing was refunded, retry")
+	ErrRefundFailed  = problem.New(problem.Unprocessable, "the payment provider refused the refund; nothing was refunded")
 )
 
 // Refund refunds part or all of customerID's paid order. The amount is
@@ -95,10 +103,24 @@ func (s *Service) Refund(ctx context.Context, customerID, orderID string, req Re
 	if err := req.Validate(); err != nil {
 		return RefundRecord{}, err
 	}
+	// A retried request (same key) finds its refund and resumes it, so a
+	// timeout between us and the provider can never refund twice.
+	refundID := id.New("rfd")
+	if req.Key != "" {
+		refundID = id.Derive("rfd", customerID+"/"+orderID+"/"+req.Key)
+	}
 	for range 5 {
 		o, err := s.Order(ctx, customerID, orderID)
 		if err != nil {
 			return RefundRecord{}, err
+		}
+		for _, r := range o.Refunds {
+			if r.ID == refundID {
+				if r.Status == RefundPending && !r.Submitted {
+					return s.submitRefund(ctx, o, r)
+				}
+				return r, nil
+			}
 		}
 		if o.Status != order.Paid {
 			return RefundRecord{}, ErrNotRefundable.With(map[string]any{"status": o.Status})
@@ -117,7 +139,7 @@ func (s *Service) Refund(ctx context.Context, customerID, orderID string, req Re
 			amount = *req.Amount
 		}
 		now := s.Now().UTC()
-		rec := RefundRecord{ID: id.New("rfd"), OrderID: o.ID, Amount: amount, Status: RefundPending, Reason: req.Reason, CreatedAt: now}
+		rec := RefundRecord{ID: refundID, OrderID: o.ID, Amount: amount, Status: RefundPending, Reason: req.Reason, CreatedAt: now}
 		err = s.reserveRefund(ctx, o, rec, now)
 		var tce *types.TransactionCanceledException
 		if errors.As(err, &tce) {
@@ -126,34 +148,94 @@ func (s *Service) Refund(ctx context.Context, customerID, orderID string, req Re
 		if err != nil {
 			return RefundRecord{}, err
 		}
-		r, err := s.payments.Refund(ctx, payment.RefundRequest{IntentID: o.Payment.ID, RefundID: rec.ID, Amount: amount, Reason: req.Reason})
-		if err != nil {
-			logging.From(ctx).Error("provider refused refund; giving the amount back", "refund_id", rec.ID, "error", err)
-			if uerr := s.unreserveRefund(context.WithoutCancel(ctx), o.ID, rec); uerr != nil {
-				logging.From(ctx).Error("give back refund reservation", "refund_id", rec.ID, "error", uerr)
-			}
-			return RefundRecord{}, ErrRefundFailed.Wrap(err)
-		}
-		rec.ProviderRefundID, rec.Status = r.ProviderRefundID, refundStatus(r.Status)
-		if _, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: &s.ordersTable, Key: orderKey(o.ID, "REFUND#"+rec.ID),
-			UpdateExpression:          aws.String("SET providerRefundId = :p, #status = :s"),
-			ConditionExpression:       aws.String("#status = :pending"),
-			ExpressionAttributeNames:  map[string]string{"#status": "status"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":p": str(rec.ProviderRefundID), ":s": str(rec.Status), ":pending": str(RefundPending)},
-		}); err != nil {
-			var ccf *types.ConditionalCheckFailedException
-			if !errors.As(err, &ccf) { // a refund event got there first: fine
-				logging.From(ctx).Warn("record provider refund", "refund_id", rec.ID, "error", err)
-			}
-		}
-		s.Metrics.Add("RefundsCreated", 1, metrics.Count, map[string]any{"orderId": o.ID, "currency": amount.Currency, "amount": amount.Amount})
-		if err := s.completeRefund(ctx, o.ID, rec.ID); err != nil {
-			logging.From(ctx).Warn("mark order refunded", "refund_id", rec.ID, "error", err)
-		}
-		return rec, nil
+		return s.submitRefund(ctx, o, rec)
 	}
 	return RefundRecord{}, ErrBusy
+}
+
+// ErrRefundPending means the provider did not answer; the refund stays
+// reserved and is retried (by a retry with the same Idempotency-Key, or by
+// the refund retry job).
+var ErrRefundPending = problem.New(problem.Unavailable, "the payment provider did not answer; the refund is pending and will be retried")
+
+// submitRefund asks the provider for a reserved refund (idempotent by its
+// id) and records the answer. A refusal gives the amount back; no answer
+// leaves the refund pending for a retry.
+func (s *Service) submitRefund(ctx context.Context, o order.Order, rec RefundRecord) (RefundRecord, error) {
+	r, err := s.payments.Refund(ctx, payment.RefundRequest{IntentID: o.Payment.ID, RefundID: rec.ID, Amount: rec.Amount, Reason: rec.Reason})
+	if errors.Is(err, payment.ErrUnavailable) {
+		logging.From(ctx).Warn("provider did not answer a refund; left pending", "refund_id", rec.ID, "error", err)
+		return RefundRecord{}, ErrRefundPending.Wrap(err)
+	}
+	if err != nil {
+		logging.From(ctx).Error("provider refused refund; giving the amount back", "refund_id", rec.ID, "error", err)
+		if uerr := s.unreserveRefund(context.WithoutCancel(ctx), o.ID, rec); uerr != nil {
+			logging.From(ctx).Error("give back refund reservation", "refund_id", rec.ID, "error", uerr)
+		}
+		return RefundRecord{}, ErrRefundFailed.Wrap(err)
+	}
+	rec.ProviderRefundID, rec.Status, rec.Submitted = r.ProviderRefundID, refundStatus(r.Status), true
+	key := orderKey(o.ID, "REFUND#"+rec.ID)
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.ordersTable, Key: key,
+		UpdateExpression:          aws.String("SET providerRefundId = :p, submitted = :t, #status = :s REMOVE gsi2pk, gsi2sk"),
+		ConditionExpression:       aws.String("#status = :pending"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": str(rec.ProviderRefundID), ":s": str(rec.Status), ":pending": str(RefundPending), ":t": &types.AttributeValueMemberBOOL{Value: true}},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		// A refund event set the status first: keep it, record the rest.
+		_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: &s.ordersTable, Key: key,
+			UpdateExpression:          aws.String("SET providerRefundId = :p, submitted = :t REMOVE gsi2pk, gsi2sk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": str(rec.ProviderRefundID), ":t": &types.AttributeValueMemberBOOL{Value: true}},
+		})
+	}
+	if err != nil {
+		logging.From(ctx).Warn("record provider refund; the retry job will record it", "refund_id", rec.ID, "error", err)
+	}
+	s.Metrics.Add("RefundsCreated", 1, metrics.Count, map[string]any{"orderId": o.ID, "currency": rec.Amount.Currency, "amount": rec.Amount.Amount})
+	if err := s.completeRefund(ctx, o.ID, rec.ID); err != nil {
+		logging.From(ctx).Warn("mark order refunded", "refund_id", rec.ID, "error", err)
+	}
+	return rec, nil
+}
+
+// refundsPending indexes reserved refunds the provider has not answered.
+const refundsPending = "REFUNDS#PENDING"
+
+// RetryRefunds submits again the refunds reserved more than olderThan ago
+// that the provider never answered (an outage, a crash), at most limit.
+// The provider dedupes by refund id, so a refund it did take is not taken
+// twice. It returns how many it settled (submitted or refused).
+func (s *Service) RetryRefunds(ctx context.Context, olderThan time.Duration, limit int) (int, error) {
+	before := s.Now().UTC().Add(-olderThan).Format(timeLayout)
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName: &s.ordersTable, IndexName: aws.String("gsi2"),
+		KeyConditionExpression:    aws.String("gsi2pk = :p AND gsi2sk < :b"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": str(refundsPending), ":b": str(before)},
+		Limit:                     aws.Int32(int32(min(limit, 1000))),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("pending refunds: %w", err)
+	}
+	settled := 0
+	for _, it := range out.Items {
+		var r refundItem
+		if err := attributevalue.UnmarshalMap(it, &r); err != nil {
+			return settled, err
+		}
+		o, err := s.load(ctx, r.OrderID)
+		if err != nil {
+			return settled, err
+		}
+		if _, err := s.submitRefund(ctx, o, r.RefundRecord); errors.Is(err, ErrRefundPending) {
+			continue
+		}
+		settled++
+	}
+	return settled, nil
 }
 
 // reserveRefund adds rec's amount to the order's refunded sum, on the
@@ -191,7 +273,8 @@ func (s *Service) unreserveRefund(ctx context.Context, orderID string, rec Refun
 			return err
 		}
 		refundUpdate, err := update(s.ordersTable, orderKey(o.ID, "REFUND#"+rec.ID),
-			expression.Set(nameStatus, expression.Value(RefundFailed)), nameStatus.Equal(expression.Value(RefundPending)), false)
+			expression.Set(nameStatus, expression.Value(RefundFailed)).Remove(expression.Name("gsi2pk")).Remove(expression.Name("gsi2sk")),
+			nameStatus.Equal(expression.Value(RefundPending)), false)
 		if err != nil {
 			return err
 		}

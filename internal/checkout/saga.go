@@ -190,7 +190,7 @@ func (s *Service) refundLatePayment(ctx context.Context, o order.Order) error {
 	}
 	now := s.Now().UTC()
 	rec := RefundRecord{ID: refundID, OrderID: o.ID, Amount: o.Total, Status: refundStatus(r.Status), ProviderRefundID: r.ProviderRefundID,
-		Reason: "payment after the order was " + string(o.Status), CreatedAt: now}
+		Reason: "payment after the order was " + string(o.Status), CreatedAt: now, Submitted: true}
 	put, err := s.refundPut(rec)
 	if err != nil {
 		return err

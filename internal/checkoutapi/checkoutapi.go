@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -241,6 +242,7 @@ func (a *API) Refund(ctx context.Context, req apigw.Request) (apigw.Response, er
 	if err := body.Validate(); err != nil {
 		return apigw.Response{}, err
 	}
+	body.Key = apigw.Header(req, idempotency.Header)
 	return a.Idempotency.Do(ctx, req, func(ctx context.Context, req apigw.Request) (apigw.Response, error) {
 		rec, err := a.Checkout.Refund(ctx, customer, orderID, body)
 		if err != nil {
@@ -283,4 +285,18 @@ func (a *API) List(ctx context.Context, req apigw.Request) (apigw.Response, erro
 		return apigw.Response{}, err
 	}
 	return apigw.JSON(http.StatusOK, page)
+}
+
+// NewRetryRefunds builds the scheduled job that submits again refunds the
+// payment provider never answered.
+func NewRetryRefunds(ctx context.Context) (func(context.Context, json.RawMessage) (int, error), error) {
+	a, log, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, _ json.RawMessage) (int, error) {
+		n, err := a.Checkout.RetryRefunds(logging.With(ctx, log), 5*time.Minute, 200)
+		log.Info("refund retry", "settled", n, "error", err)
+		return n, err
+	}, nil
 }

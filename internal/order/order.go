@@ -142,4 +142,6 @@ type Refund struct {
 	ProviderRefundID string      `json:"providerRefundId,omitempty" dynamodbav:"providerRefundId,omitempty"`
 	Reason           string      `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
 	CreatedAt        time.Time   `json:"createdAt" dynamodbav:"createdAt"`
+	// Submitted records that the provider has the refund.
+	Submitted bool `json:"-" dynamodbav:"submitted"`
 }

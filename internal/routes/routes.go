@@ -177,6 +177,12 @@ func Consumers() []Consumer {
 			NewScheduled: scheduled(payapi.NewRelayOutbox),
 		},
 		{
+			Function: "checkout/retry-refunds", Every: 5 * time.Minute,
+			MemoryMB: 256, Timeout: 2 * time.Minute,
+			Tables:       checkoutTables,
+			NewScheduled: scheduled(checkoutapi.NewRetryRefunds),
+		},
+		{
 			Function: "checkout/sweep-reservations", Every: 5 * time.Minute,
 			MemoryMB: 256, Timeout: 5 * time.Minute,
 			Tables:       checkoutTables,
