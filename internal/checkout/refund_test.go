@@ -123,3 +123,44 @@ func TestRefusedRefundGivesTheAmountBack(t *testing.T) {
 		t.Errorf("retry job picked up a failed refund")
 	}
 }
+
+// pendingRefunds answers refunds as Stripe often does: accepted, pending.
+type pendingRefunds struct{ payment.Provider }
+
+func (p pendingRefunds) Refund(ctx context.Context, req payment.RefundRequest) (payment.Refund, error) {
+	r, err := p.Provider.Refund(ctx, req)
+	r.Status = "pending"
+	return r, err
+}
+
+func TestRefundStatusFollowsProviderEvents(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, 10)
+	o := e.paidOrder(t)
+	svc := checkout.New(e.db, e.cfg, pendingRefunds{e.payments}, e.queue)
+	svc.Now = e.clock.Now
+	r, err := svc.Refund(ctx, "alice", o.ID, checkout.RefundRequest{Key: "k"})
+	if err != nil || r.Status != checkout.RefundPending {
+		t.Fatalf("refund = %+v, %v; want accepted and pending", r, err)
+	}
+	// Accepted by the provider: not for the retry job, even while pending.
+	e.clock.Advance(time.Hour)
+	if n, _ := svc.RetryRefunds(ctx, time.Minute, 10); n != 0 {
+		t.Errorf("retry job took %d submitted refunds", n)
+	}
+	ev := payment.Event{Provider: "sandbox", ID: "evt_r:re_1", Type: payment.EventRefund, IntentID: o.Payment.ID, OrderID: o.ID,
+		Amount: r.Amount, RefundID: r.ID, RefundStatus: "succeeded"}
+	for range 2 {
+		if err := svc.ApplyPayment(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := e.status(t, o.ID); got.Refunds[0].Status != checkout.RefundSucceeded {
+		t.Errorf("after the provider's event: %+v, want SUCCEEDED", got.Refunds)
+	}
+	// An event for a refund not recorded yet is retried later.
+	ev.RefundID = "rfd_aaaaaaaaaaaaaaaa"
+	if err := svc.ApplyPayment(ctx, ev); !errors.Is(err, checkout.ErrOrderNotFound) {
+		t.Errorf("unknown refund err = %v, want a retryable not-found", err)
+	}
+}
