@@ -50,7 +50,6 @@ type Options struct {
 // Sample is what the banner shows to try.
 type Sample struct {
 	ProductID string
-	SKUID     string
 	// Token is a development bearer token for the demo shopper.
 	Token    string
 	Seeded   demo.Summary
@@ -125,15 +124,13 @@ func Run(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
-	db := dynamodb.NewFromConfig(awsCfg)
-	ckCfg, err := config.Load[checkout.Config]()
+	svc, _, db, _, err := checkout.FromEnv(ctx)
 	if err != nil {
 		return err
 	}
-	provider := sandbox.New(db, env[resource.Payments.EnvVar])
 	mux := http.NewServeMux()
 	mux.Handle("POST /_sandbox/orders/{id}/{outcome}", &sandboxPSP{
-		checkout: checkout.New(db, ckCfg, provider, sqs.NewFromConfig(awsCfg)), provider: provider,
+		checkout: svc, provider: sandbox.New(db, env[resource.Payments.EnvVar]),
 		deliver: &sandbox.Deliverer{URL: "http://" + ln.Addr().String() + "/webhooks/sandbox", Secret: sandboxSecret()},
 		log:     opt.Log,
 	})
@@ -141,7 +138,7 @@ func Run(ctx context.Context, opt Options) error {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	if opt.Ready != nil {
 		opt.Ready(ln.Addr().String(), Sample{
-			ProductID: demo.Catalog().Products[0].ID, SKUID: demo.Catalog().SKUs[0].ID, Seeded: seeded,
+			ProductID: demo.Catalog().Products[0].ID, Seeded: seeded,
 			Endpoint: endpoint, Elapsed: time.Since(start), Token: token,
 		})
 	}
