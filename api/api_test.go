@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 )
 
 func TestSpecIsValid(t *testing.T) {
@@ -54,5 +56,25 @@ func TestCheckCatchesDrift(t *testing.T) {
 				t.Errorf("Check err = %v, want error %v", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// The contract lists exactly the currencies the money package accepts.
+func TestCurrenciesMatchTheMoneyPackage(t *testing.T) {
+	doc, _, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	enum := doc.Components.Schemas["Money"].Value.Properties["currency"].Value.Enum
+	if len(enum) == 0 {
+		t.Fatal("Money.currency has no enum")
+	}
+	for _, c := range enum {
+		if _, ok := money.Exponent(c.(string)); !ok {
+			t.Errorf("the contract lists %v, which money does not support", c)
+		}
+	}
+	if got, want := len(enum), money.Supported(); got != want {
+		t.Errorf("the contract lists %d currencies, money supports %d", got, want)
 	}
 }

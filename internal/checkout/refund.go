@@ -49,7 +49,7 @@ func (r RefundRequest) Validate() error {
 			return problem.Field("amount.currency", "currency must be a supported ISO 4217 code such as CNY")
 		}
 		if r.Amount.Amount < 1 || r.Amount.Amount > money.MaxAmount {
-			return problem.Field("amount.amount", "amount must be a positive number of minor units")
+			return problem.Field("amount.amount", fmt.Sprintf("amount must be from 1 to %d minor units", money.MaxAmount))
 		}
 	}
 	if len(r.Reason) > 500 || strings.ContainsRune(r.Reason, 0) {

@@ -50,6 +50,9 @@ func (m Money) Validate() error {
 	return nil
 }
 
+// Supported returns how many currencies are supported.
+func Supported() int { return len(minorUnits) }
+
 // Exponent returns the number of minor-unit digits of currency, and false if
 // the currency is not supported.
 func Exponent(currency string) (int, bool) {
