@@ -211,17 +211,12 @@ const refundsPending = "REFUNDS#PENDING"
 // twice. It returns how many it settled (submitted or refused).
 func (s *Service) RetryRefunds(ctx context.Context, olderThan time.Duration, limit int) (int, error) {
 	before := s.Now().UTC().Add(-olderThan).Format(timeLayout)
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName: &s.ordersTable, IndexName: aws.String("gsi2"),
-		KeyConditionExpression:    aws.String("gsi2pk = :p AND gsi2sk < :b"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":p": str(refundsPending), ":b": str(before)},
-		Limit:                     aws.Int32(int32(min(limit, 1000))),
-	})
+	items, err := s.due(ctx, refundsPending, before, limit)
 	if err != nil {
 		return 0, fmt.Errorf("pending refunds: %w", err)
 	}
 	settled := 0
-	for _, it := range out.Items {
+	for _, it := range items {
 		var r refundItem
 		if err := attributevalue.UnmarshalMap(it, &r); err != nil {
 			return settled, err

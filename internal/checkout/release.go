@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -279,45 +278,29 @@ type SweepResult struct {
 // expiry index shard by shard, at most limit reservations in all.
 func (s *Service) Sweep(ctx context.Context, limit int) (SweepResult, error) {
 	var res SweepResult
-	now := s.Now().UTC()
+	now := s.Now().UTC().Format(timeLayout)
 	for shard := range expiryShards {
-		var start map[string]types.AttributeValue
-		for {
-			out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-				TableName:              &s.ordersTable,
-				IndexName:              aws.String("gsi2"),
-				KeyConditionExpression: aws.String("gsi2pk = :shard AND gsi2sk < :before"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{
-					":shard": str("EXPIRY#" + strconv.Itoa(shard)), ":before": str(now.Format(timeLayout)),
-				},
-				ExclusiveStartKey: start,
-				Limit:             aws.Int32(100),
-			})
-			if err != nil {
-				return res, fmt.Errorf("sweep: query expiry index: %w", err)
+		items, err := s.due(ctx, "EXPIRY#"+strconv.Itoa(shard), now, limit-res.Found)
+		if err != nil {
+			return res, fmt.Errorf("sweep: %w", err)
+		}
+		for _, it := range items {
+			var r reservationItem
+			if err := attributevalue.UnmarshalMap(it, &r); err != nil {
+				return res, fmt.Errorf("sweep: decode reservation: %w", err)
 			}
-			for _, it := range out.Items {
-				var r reservationItem
-				if err := attributevalue.UnmarshalMap(it, &r); err != nil {
-					return res, fmt.Errorf("sweep: decode reservation: %w", err)
-				}
-				res.Found++
-				_, expErr := s.Expire(ctx, r.OrderID)
-				switch err := settled(ctx, r.OrderID, expErr); {
-				case err != nil:
-					res.Failed++
-					logging.From(ctx).Error("sweep: expire order", "order_id", r.OrderID, "error", err)
-				case expErr == nil:
-					res.Expired++
-				}
-				if res.Found >= limit {
-					return res, nil
-				}
+			res.Found++
+			_, expErr := s.Expire(ctx, r.OrderID)
+			switch err := settled(ctx, r.OrderID, expErr); {
+			case err != nil:
+				res.Failed++
+				logging.From(ctx).Error("sweep: expire order", "order_id", r.OrderID, "error", err)
+			case expErr == nil:
+				res.Expired++
 			}
-			if out.LastEvaluatedKey == nil {
-				break
-			}
-			start = out.LastEvaluatedKey
+		}
+		if res.Found >= limit {
+			break
 		}
 	}
 	return res, nil

@@ -212,17 +212,12 @@ func (s *Service) refundLatePayment(ctx context.Context, o order.Order) error {
 // commit (a crash, an SQS outage), at most limit. Safe to run alongside
 // the immediate sends: consumers dedupe by event id.
 func (s *Service) RelayOutbox(ctx context.Context, limit int) (int, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName: &s.ordersTable, IndexName: aws.String("gsi2"),
-		KeyConditionExpression:    aws.String("gsi2pk = :p"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":p": str(outboxPending)},
-		Limit:                     aws.Int32(int32(min(limit, 1000))),
-	})
+	items, err := s.due(ctx, outboxPending, "", limit)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: %w", err)
 	}
 	sent := 0
-	for _, it := range out.Items {
+	for _, it := range items {
 		var ob outboxItem
 		if err := attributevalue.UnmarshalMap(it, &ob); err != nil {
 			return sent, err
