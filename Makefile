@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV  := .venv
-STAMP := $(VENV)/.installed-$(shell cksum < internal/emulator/requirements.txt | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cksum < internal/dev/emulator/requirements.txt | cut -d' ' -f1)
 GO    ?= go
 STAGE ?= dev
 # jsii (the CDK's Go bindings) warns loudly about Node 20, which these
@@ -17,11 +17,11 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(STAMP): internal/emulator/requirements.txt
+$(STAMP): internal/dev/emulator/requirements.txt
 	@command -v python3 >/dev/null || { echo "python3 is required for the emulator (moto)"; exit 1; }
 	rm -rf $(VENV)
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r internal/emulator/requirements.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r internal/dev/emulator/requirements.txt
 	touch $@
 
 venv: $(STAMP) ## create .venv with the pinned emulator (moto[server]) and cfn-lint

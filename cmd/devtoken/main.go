@@ -10,7 +10,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/devauth"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/devauth"
 )
 
 func main() {

@@ -17,7 +17,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/emulator"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/emulator"
 )
 
 func main() {

@@ -13,7 +13,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/devserver"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/devserver"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 )
 

@@ -31,15 +31,16 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
 	"github.com/jiaoyi-dev/jiaoyi/internal/config"
-	"github.com/jiaoyi-dev/jiaoyi/internal/demo"
-	"github.com/jiaoyi-dev/jiaoyi/internal/emulator"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/emulator"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
-	"github.com/jiaoyi-dev/jiaoyi/internal/provision"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/signature"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/webhook"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
-	"github.com/jiaoyi-dev/jiaoyi/internal/webhook"
 )
 
 const secret = "whsec_bench"
@@ -138,7 +139,7 @@ func run(n int) error {
 		body := sandbox.EventBody(sandbox.NewEventID(), sandbox.TypeSucceeded, in, time.Now())
 		req := apigw.Request{RouteKey: "POST /webhooks/{provider}", RawPath: "/webhooks/sandbox", Body: string(body),
 			PathParameters: map[string]string{"provider": "sandbox"},
-			Headers:        map[string]string{"content-type": "application/json", "sandbox-signature": webhook.Sign(body, time.Now(), secret)}}
+			Headers:        map[string]string{"content-type": "application/json", "sandbox-signature": signature.Sign(body, time.Now(), secret)}}
 		intake.meter.Reset()
 		start := time.Now()
 		resp, _ := handler(ctx, req)

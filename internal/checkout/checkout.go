@@ -23,8 +23,8 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/psp"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
-	"github.com/jiaoyi-dev/jiaoyi/internal/psp"
 )
 
 // Config is what the checkout functions read from the environment.

@@ -11,7 +11,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/config"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
-	"github.com/jiaoyi-dev/jiaoyi/internal/psp"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/psp"
 )
 
 // FromEnv builds the service as a function does at cold start: its Config

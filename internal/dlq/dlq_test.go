@@ -8,9 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dlq"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
 func TestListAndRedriveFIFO(t *testing.T) {

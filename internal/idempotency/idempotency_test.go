@@ -13,11 +13,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/idempotency"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
 type clock struct {

@@ -24,8 +24,9 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/stripe"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/webhook"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
-	"github.com/jiaoyi-dev/jiaoyi/internal/webhook"
 )
 
 // WebhookConfig is what the webhook endpoint reads from the environment.
@@ -44,10 +45,10 @@ type WebhookConfig struct {
 func (c WebhookConfig) Providers() map[string]webhook.Provider {
 	ps := map[string]webhook.Provider{}
 	if s := nonEmpty(c.SandboxSecrets); len(s) > 0 {
-		ps[sandbox.Name] = webhook.Provider{Header: sandbox.SignatureHeader, Secrets: s}
+		ps[sandbox.Name] = webhook.Provider{Header: sandbox.SignatureHeader, Secrets: s, Parse: sandbox.ParseEvent}
 	}
 	if s := nonEmpty(c.StripeSecrets); len(s) > 0 {
-		ps["stripe"] = webhook.Provider{Header: "Stripe-Signature", Secrets: s}
+		ps[stripe.Name] = webhook.Provider{Header: stripe.SignatureHeader, Secrets: s, Parse: stripe.ParseEvent}
 	}
 	return ps
 }

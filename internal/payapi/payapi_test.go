@@ -17,15 +17,16 @@ import (
 
 	"github.com/jiaoyi-dev/jiaoyi/api"
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
-	"github.com/jiaoyi-dev/jiaoyi/internal/provision"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/signature"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/webhook"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
-	"github.com/jiaoyi-dev/jiaoyi/internal/webhook"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
 const secret = "whsec_test_current"
@@ -108,7 +109,7 @@ func TestDuplicateDeliveriesAreRecordedAndQueuedOnce(t *testing.T) {
 	f := newFixture(t, "")
 	body := sandbox.EventBody("evt_dup", sandbox.TypeSucceeded, intent(), time.Now())
 	for i := range 10 {
-		req := webhookRequest("sandbox", body, webhook.Sign(body, time.Now(), secret))
+		req := webhookRequest("sandbox", body, signature.Sign(body, time.Now(), secret))
 		resp, err := f.handler(ctx, req)
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("delivery %d: %d %s", i, resp.StatusCode, resp.Body)
@@ -146,13 +147,13 @@ func TestRefusedWebhooksStoreNothingAndLeakNothing(t *testing.T) {
 	}{
 		{"no signature", "sandbox", body, "", 400},
 		{"malformed signature", "sandbox", body, "sha256=abc", 400},
-		{"wrong secret", "sandbox", body, webhook.Sign(body, time.Now(), "whsec_attacker"), 401},
-		{"stale", "sandbox", body, webhook.Sign(body, time.Now().Add(-10*time.Minute), secret), 401},
-		{"from the future", "sandbox", body, webhook.Sign(body, time.Now().Add(10*time.Minute), secret), 401},
-		{"tampered body", "sandbox", []byte(strings.Replace(string(body), "1280", "1", 1)), webhook.Sign(body, time.Now(), secret), 401},
-		{"over-size body", "sandbox", []byte(`{"pad":"` + strings.Repeat("x", webhook.MaxBody) + `"}`), webhook.Sign(body, time.Now(), secret), 413},
-		{"unknown provider", "paypal", body, webhook.Sign(body, time.Now(), secret), 404},
-		{"signed but not an event", "sandbox", []byte(`[1,2]`), webhook.Sign([]byte(`[1,2]`), time.Now(), secret), 400},
+		{"wrong secret", "sandbox", body, signature.Sign(body, time.Now(), "whsec_attacker"), 401},
+		{"stale", "sandbox", body, signature.Sign(body, time.Now().Add(-10*time.Minute), secret), 401},
+		{"from the future", "sandbox", body, signature.Sign(body, time.Now().Add(10*time.Minute), secret), 401},
+		{"tampered body", "sandbox", []byte(strings.Replace(string(body), "1280", "1", 1)), signature.Sign(body, time.Now(), secret), 401},
+		{"over-size body", "sandbox", []byte(`{"pad":"` + strings.Repeat("x", signature.MaxBody) + `"}`), signature.Sign(body, time.Now(), secret), 413},
+		{"unknown provider", "paypal", body, signature.Sign(body, time.Now(), secret), 404},
+		{"signed but not an event", "sandbox", []byte(`[1,2]`), signature.Sign([]byte(`[1,2]`), time.Now(), secret), 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,7 +179,7 @@ func TestRefusedWebhooksStoreNothingAndLeakNothing(t *testing.T) {
 	foreign := intent()
 	foreign.OrderID = ""
 	fb := sandbox.EventBody("evt_foreign", sandbox.TypeSucceeded, foreign, time.Now())
-	if resp, _ := f.handler(ctx, webhookRequest("sandbox", fb, webhook.Sign(fb, time.Now(), secret))); resp.StatusCode != 200 || !strings.Contains(resp.Body, `"events":0`) {
+	if resp, _ := f.handler(ctx, webhookRequest("sandbox", fb, signature.Sign(fb, time.Now(), secret))); resp.StatusCode != 200 || !strings.Contains(resp.Body, `"events":0`) {
 		t.Errorf("foreign intent: %d %s, want 200 with nothing taken", resp.StatusCode, resp.Body)
 	}
 	if got := f.receipts(t); got != 0 {
@@ -186,7 +187,7 @@ func TestRefusedWebhooksStoreNothingAndLeakNothing(t *testing.T) {
 	}
 	// An event type the saga does not use is acknowledged and dropped.
 	other := []byte(`{"id":"evt_c","object":"event","type":"customer.created","created":1,"data":{"object":{}}}`)
-	if resp, _ := f.handler(ctx, webhookRequest("sandbox", other, webhook.Sign(other, time.Now(), secret))); resp.StatusCode != 200 {
+	if resp, _ := f.handler(ctx, webhookRequest("sandbox", other, signature.Sign(other, time.Now(), secret))); resp.StatusCode != 200 {
 		t.Errorf("unused event type: %d", resp.StatusCode)
 	}
 }
@@ -202,11 +203,11 @@ func TestEnqueueFailureIsRetriedByTheProvider(t *testing.T) {
 	}}
 	h := apigw.Wrap(logging.New(new(strings.Builder), "error"), broken.Receive)
 	body := sandbox.EventBody("evt_retry", sandbox.TypeSucceeded, intent(), time.Now())
-	resp, _ := h(ctx, webhookRequest("sandbox", body, webhook.Sign(body, time.Now(), secret)))
+	resp, _ := h(ctx, webhookRequest("sandbox", body, signature.Sign(body, time.Now(), secret)))
 	if resp.StatusCode != 503 {
 		t.Fatalf("enqueue failure answered %d, want 503 so the provider retries", resp.StatusCode)
 	}
-	resp, _ = good.handler(ctx, webhookRequest("sandbox", body, webhook.Sign(body, time.Now(), secret)))
+	resp, _ = good.handler(ctx, webhookRequest("sandbox", body, signature.Sign(body, time.Now(), secret)))
 	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"enqueued":1`) {
 		t.Fatalf("retry: %d %s, want it enqueued", resp.StatusCode, resp.Body)
 	}

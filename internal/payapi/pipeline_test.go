@@ -9,14 +9,14 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
-	"github.com/jiaoyi-dev/jiaoyi/internal/checkouttest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/signature"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
-	"github.com/jiaoyi-dev/jiaoyi/internal/webhook"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/checkouttest"
 )
 
 // The whole path: webhook → receipt → FIFO queue → consumer → order, with
@@ -48,7 +48,7 @@ func TestWebhookToOrderPipeline(t *testing.T) {
 		sandbox.EventBody("evt_fail", sandbox.TypeFailed, in2, time.Now()),
 	}
 	for _, body := range deliveries {
-		resp, _ := f.handler(ctx, webhookRequest("sandbox", body, webhook.Sign(body, time.Now(), secret)))
+		resp, _ := f.handler(ctx, webhookRequest("sandbox", body, signature.Sign(body, time.Now(), secret)))
 		if resp.StatusCode != 200 {
 			t.Fatalf("webhook: %d %s", resp.StatusCode, resp.Body)
 		}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/jiaoyi-dev/jiaoyi/api"
-	"github.com/jiaoyi-dev/jiaoyi/internal/emulator"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/emulator"
 	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
 )
 

@@ -12,7 +12,6 @@ import (
 
 	"github.com/jiaoyi-dev/jiaoyi/api"
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/id"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
@@ -20,6 +19,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
 func getRequest(productID string, headers map[string]string) apigw.Request {

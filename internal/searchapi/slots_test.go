@@ -12,12 +12,12 @@ import (
 
 	"github.com/jiaoyi-dev/jiaoyi/api"
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/id"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
 func slotsRequest(storeID string, query map[string]string) apigw.Request {

@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkoutapi"
-	"github.com/jiaoyi-dev/jiaoyi/internal/checkouttest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/checkouttest"
 )
 
 func TestSampleEvent(t *testing.T) {

@@ -7,10 +7,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkoutapi"
-	"github.com/jiaoyi-dev/jiaoyi/internal/checkouttest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/checkouttest"
 )
 
 func TestSampleEvent(t *testing.T) {

@@ -7,9 +7,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/jiaoyi-dev/jiaoyi/api"
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkoutapi"
-	"github.com/jiaoyi-dev/jiaoyi/internal/checkouttest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/checkouttest"
 )
 
 func TestSampleEvent(t *testing.T) {

@@ -5,8 +5,8 @@ import (
 	"os"
 	"testing"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkoutapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
 func TestSampleEvent(t *testing.T) {

@@ -6,12 +6,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
-	"github.com/jiaoyi-dev/jiaoyi/internal/checkouttest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/checkouttest"
 )
 
 func TestSampleEvent(t *testing.T) {

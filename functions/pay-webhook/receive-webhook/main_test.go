@@ -8,10 +8,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/jiaoyi-dev/jiaoyi/api"
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
-	"github.com/jiaoyi-dev/jiaoyi/internal/checkouttest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payapi"
-	"github.com/jiaoyi-dev/jiaoyi/internal/webhook"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/signature"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/checkouttest"
 )
 
 func TestSampleEvent(t *testing.T) {
@@ -26,7 +26,7 @@ func TestSampleEvent(t *testing.T) {
 	checkouttest.Event(t, "testdata/receive-webhook.json", "ord_bbbbbbbbbbbbbbbb", &req)
 	// The recorded signature is stale by now: sign the recorded body afresh,
 	// with the old secret, which is still active during rotation.
-	req.Headers["sandbox-signature"] = webhook.Sign([]byte(req.Body), time.Now(), "whsec_old")
+	req.Headers["sandbox-signature"] = signature.Sign([]byte(req.Body), time.Now(), "whsec_old")
 	resp, err := h(ctx, req)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("%d %s %v", resp.StatusCode, resp.Body, err)

@@ -5,9 +5,9 @@ import (
 	"os"
 	"testing"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
-	"github.com/jiaoyi-dev/jiaoyi/internal/checkouttest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/checkouttest"
 )
 
 func TestSampleEvent(t *testing.T) {

@@ -9,11 +9,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/jiaoyi-dev/jiaoyi/api"
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
-	"github.com/jiaoyi-dev/jiaoyi/internal/demo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
 // TestSampleEvent builds the handler the way main does, from the

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
 func TestIntentLifecycle(t *testing.T) {

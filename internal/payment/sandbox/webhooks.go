@@ -12,11 +12,18 @@ import (
 	"time"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
-	"github.com/jiaoyi-dev/jiaoyi/internal/webhook"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/signature"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/stripe"
 )
 
 // SignatureHeader carries the sandbox's webhook signature.
 const SignatureHeader = "Sandbox-Signature"
+
+// ParseEvent reads a verified sandbox webhook body: the sandbox sends
+// Stripe's event shapes, so Stripe's parser reads them.
+func ParseEvent(provider string, body []byte) ([]payment.Event, error) {
+	return stripe.ParseEvent(provider, body)
+}
 
 // Stripe's event type names, which the sandbox sends.
 const (
@@ -94,7 +101,7 @@ func (d *Deliverer) Deliver(ctx context.Context, body []byte) (int, error) {
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(SignatureHeader, webhook.Sign(body, now(), d.Secret))
+	req.Header.Set(SignatureHeader, signature.Sign(body, now(), d.Secret))
 	c := d.Client
 	if c == nil {
 		c = http.DefaultClient

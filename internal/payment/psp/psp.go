@@ -8,7 +8,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
-	"github.com/jiaoyi-dev/jiaoyi/internal/stripe"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/stripe"
 )
 
 // Config selects and configures the provider. In AWS the Stripe key comes

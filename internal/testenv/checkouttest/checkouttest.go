@@ -16,15 +16,15 @@ import (
 
 	"github.com/jiaoyi-dev/jiaoyi/api"
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
-	"github.com/jiaoyi-dev/jiaoyi/internal/demo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
-	"github.com/jiaoyi-dev/jiaoyi/internal/provision"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
 // Placeholder is the order id in recorded events.

@@ -1,4 +1,4 @@
-package webhook
+package stripe
 
 import (
 	"errors"
@@ -31,7 +31,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Parse("stripe", []byte(tt.body))
+			got, err := ParseEvent("stripe", []byte(tt.body))
 			if tt.name == "unknown currency" {
 				if err == nil {
 					t.Fatal("want an error for an unsupported currency")

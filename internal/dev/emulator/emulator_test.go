@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
-	"github.com/jiaoyi-dev/jiaoyi/internal/emulator"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/emulator"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
 func TestStartFailsWithAReason(t *testing.T) {

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/stripemock"
 	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
-	"github.com/jiaoyi-dev/jiaoyi/internal/stripe"
-	"github.com/jiaoyi-dev/jiaoyi/internal/stripemock"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/stripe"
 )
 
 // Against stripe-mock, which validates every request against Stripe's

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/emulator"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/emulator"
 )
 
 // Module is the pinned stripe-mock release.

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
 // TestRunServesSeededCatalog is `make run` end to end: provision, seed,

@@ -1,3 +1,7 @@
+// Package webhook takes payment providers' webhooks in: it verifies the
+// signature on the raw body, records each event once (a receipt keyed by
+// provider and event id) and queues it for the payment saga, answering the
+// provider only when the event is safe.
 package webhook
 
 import (
@@ -17,6 +21,7 @@ import (
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/signature"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
 )
 
@@ -44,12 +49,15 @@ type Queue interface {
 	SendMessage(ctx context.Context, in *sqs.SendMessageInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
 }
 
-// Provider is how one provider signs its webhooks.
+// Provider is how one provider signs and shapes its webhooks; each adapter
+// declares its own header and parser.
 type Provider struct {
 	// Header carries the signature.
 	Header string
 	// Secrets are the active signing secrets (several during rotation).
 	Secrets []string
+	// Parse reads a verified body into normalised events.
+	Parse func(provider string, body []byte) ([]payment.Event, error)
 }
 
 // Receiver takes webhooks in: verify, record once, enqueue, acknowledge.
@@ -87,15 +95,15 @@ type receipt struct {
 // It returns an error, so the provider retries, unless every event is
 // safely enqueued: a receipt whose enqueue failed stays RECEIVED and the
 // retry sends it again.
-func (r *Receiver) Receive(ctx context.Context, provider, signature string, body []byte) (Result, error) {
+func (r *Receiver) Receive(ctx context.Context, provider, sig string, body []byte) (Result, error) {
 	p, ok := r.Providers[provider]
 	if !ok || len(p.Secrets) == 0 {
 		return Result{}, ErrUnknownProvider
 	}
-	if err := Verify(signature, body, p.Secrets, r.Now()); err != nil {
+	if err := signature.Verify(sig, body, p.Secrets, r.Now()); err != nil {
 		return Result{}, err
 	}
-	events, err := Parse(provider, body)
+	events, err := p.Parse(provider, body)
 	if err != nil {
 		return Result{}, err
 	}

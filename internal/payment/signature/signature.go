@@ -1,4 +1,4 @@
-// Package webhook verifies and normalises payment providers' webhooks.
+// Package signature verifies and makes payment providers' webhook signatures.
 //
 // Signatures follow the scheme Stripe uses and the sandbox copies: a header
 // "t=<unix seconds>,v1=<hex>,v1=<hex>…" where each v1 is HMAC-SHA256 over
@@ -6,7 +6,7 @@
 // several active secrets allow rotation; the timestamp must be within the
 // tolerance in both directions. Verification runs on the raw bytes before
 // anything parses them.
-package webhook
+package signature
 
 import (
 	"crypto/hmac"

@@ -1,4 +1,4 @@
-package webhook
+package stripe
 
 import (
 	"encoding/json"
@@ -10,6 +10,9 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
 )
+
+// SignatureHeader carries Stripe's webhook signature.
+const SignatureHeader = "Stripe-Signature"
 
 // stripeEvent is the envelope Stripe sends, which the sandbox copies.
 type stripeEvent struct {
@@ -52,11 +55,11 @@ var intentEvents = map[string]payment.EventType{
 // ErrMalformedEvent is a verified body that is not an event we can read.
 var ErrMalformedEvent = problem.New(problem.Invalid, "the event could not be read")
 
-// Parse reads a verified Stripe-shaped event body into normalised events.
+// ParseEvent reads a verified Stripe-shaped event body into normalised events.
 // Types the saga does not use return no events and no error (they are
 // acknowledged and dropped). A charge.refunded event yields one event per
 // refund it lists.
-func Parse(provider string, body []byte) ([]payment.Event, error) {
+func ParseEvent(provider string, body []byte) ([]payment.Event, error) {
 	var e stripeEvent
 	if err := json.Unmarshal(body, &e); err != nil || e.ID == "" || e.Type == "" {
 		return nil, ErrMalformedEvent

@@ -25,8 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/emulator"
-	"github.com/jiaoyi-dev/jiaoyi/internal/provision"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/emulator"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 )
 

@@ -9,10 +9,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
-	"github.com/jiaoyi-dev/jiaoyi/internal/demo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
 func TestCatalogIsLargeBilingualAndValid(t *testing.T) {
