@@ -24,6 +24,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
@@ -97,8 +98,9 @@ func run(n int, bookingShare float64) error {
 	cfg := checkout.Config{
 		CatalogTable: env[resource.Catalog.EnvVar], OrdersTable: env[resource.Orders.EnvVar], PaymentsTable: env[resource.Payments.EnvVar],
 		TimeoutQueueURL: env[resource.PaymentTimeouts.EnvVar], Hold: 15 * time.Minute,
+		EventsTopicARN: env[resource.Events.EnvVar], MaxUnpaidOrders: 3, MaxHeldUnits: 50,
 	}
-	a := &checkoutapi.API{Checkout: checkout.New(db, cfg, sandbox.New(pspDB, cfg.PaymentsTable), sq), Idempotency: idempotency.NewStore(db, cfg.OrdersTable)}
+	a := &checkoutapi.API{Checkout: checkout.New(db, cfg, sandbox.New(pspDB, cfg.PaymentsTable), sq, sns.NewFromConfig(awsCfg)), Idempotency: idempotency.NewStore(db, cfg.OrdersTable)}
 	h := apigw.Wrap(logging.New(io.Discard, "error"), a.Place)
 
 	c := demo.Catalog()

@@ -29,9 +29,13 @@ func main() {
 		Ready: func(addr string, s devserver.Sample) {
 			fmt.Fprintf(os.Stderr, "\njiaoyi is up on http://%s in %.1fs (emulator %s; seeded %d products, %d skus, %d slots)\n"+
 				"  try: curl -s http://%s/products/%s\n"+
-				"  a token for the demo shopper (24h; `go run ./cmd/devtoken NAME` makes others):\n    export TOKEN=%s\n"+
+				"  tokens (24h; `go run ./cmd/devtoken -h` makes others):\n"+
+				"    export TOKEN=%s           # the demo shopper\n"+
+				"    export MERCHANT_TOKEN=%s  # staff of merchant %s\n"+
+				"    export OPS_TOKEN=%s       # an operator\n"+
 				"  Ctrl-C stops everything.\n\n",
-				addr, s.Elapsed.Seconds(), s.Endpoint, s.Seeded.Products, s.Seeded.SKUs, s.Seeded.Slots, addr, s.ProductID, s.Token)
+				addr, s.Elapsed.Seconds(), s.Endpoint, s.Seeded.Products, s.Seeded.SKUs, s.Seeded.Slots, addr, s.ProductID,
+				s.Token, s.MerchantToken, s.MerchantID, s.OpsToken)
 		},
 	})
 	if err != nil {

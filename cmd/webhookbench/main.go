@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -101,9 +102,9 @@ func run(n int) error {
 		return err
 	}
 	cfg := checkout.Config{CatalogTable: env[resource.Catalog.EnvVar], OrdersTable: env[resource.Orders.EnvVar], PaymentsTable: env[resource.Payments.EnvVar],
-		TimeoutQueueURL: env[resource.PaymentTimeouts.EnvVar], OrderEventsQueueURL: env[resource.OrderEvents.EnvVar], Hold: 15 * time.Minute}
+		TimeoutQueueURL: env[resource.PaymentTimeouts.EnvVar], EventsTopicARN: env[resource.Events.EnvVar], Hold: 15 * time.Minute, MaxUnpaidOrders: 1 << 20, MaxHeldUnits: 1 << 30}
 	provider := sandbox.New(plainDB, cfg.PaymentsTable)
-	placer := checkout.New(plainDB, cfg, provider, plainSQS)
+	placer := checkout.New(plainDB, cfg, provider, plainSQS, sns.NewFromConfig(awsCfg))
 
 	intake := &step{name: "webhook intake (verify, record, enqueue)", meter: capacity.NewMeter(), calls: map[string]int{}}
 	dup := &step{name: "duplicate delivery", meter: intake.meter, calls: map[string]int{}}
@@ -114,13 +115,16 @@ func run(n int) error {
 	meteredSQS := func(m *capacity.Meter) *sqs.Client {
 		return sqs.NewFromConfig(awsCfg, func(o *sqs.Options) { o.APIOptions = append(o.APIOptions, m.Middleware) })
 	}
+	meteredSNS := func(m *capacity.Meter) *sns.Client {
+		return sns.NewFromConfig(awsCfg, func(o *sns.Options) { o.APIOptions = append(o.APIOptions, m.Middleware) })
+	}
 	wh := &payapi.Webhooks{Receiver: &webhook.Receiver{
 		DB: meteredDB(intake.meter), Table: cfg.PaymentsTable, Queue: meteredSQS(intake.meter), QueueURL: env[resource.PaymentEvents.EnvVar],
 		Providers: payapi.WebhookConfig{SandboxSecrets: []string{secret}}.Providers(), Now: time.Now,
 	}}
 	handler := apigw.Wrap(logging.New(io.Discard, "error"), wh.Receive)
 	consumer := &payapi.EventConsumer{
-		Checkout: checkout.New(meteredDB(apply.meter), cfg, sandbox.New(meteredDB(apply.meter), cfg.PaymentsTable), meteredSQS(apply.meter)),
+		Checkout: checkout.New(meteredDB(apply.meter), cfg, sandbox.New(meteredDB(apply.meter), cfg.PaymentsTable), meteredSQS(apply.meter), meteredSNS(apply.meter)),
 		Log:      logging.New(io.Discard, "error"),
 	}
 

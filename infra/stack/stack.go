@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -163,6 +164,27 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		env[q.EnvVar] = queue.QueueUrl()
 		alarm("DLQDepth-"+q.Name, dlq.MetricApproximateNumberOfMessagesVisible(nil), "dead letters in "+q.DeadLetterName(prefix)+": inspect and redrive with cmd/dlq")
 	}
+	// Topics fan domain events out: each subscribed queue gets raw
+	// messages of the event types it reads.
+	topics := map[string]awssns.Topic{}
+	for _, t := range resource.Topics() {
+		topic := awssns.NewTopic(st, jsii.String("Topic-"+t.Name), &awssns.TopicProps{
+			TopicName: jsii.String(t.PhysicalName(prefix)), EnforceSSL: jsii.Bool(true),
+		})
+		topics[t.Name] = topic
+		env[t.EnvVar] = topic.TopicArn()
+		for _, q := range resource.Queues() {
+			if q.Subscribes == nil || q.Subscribes.Name != t.Name {
+				continue
+			}
+			topic.AddSubscription(awssnssubscriptions.NewSqsSubscription(queues[q.Name], &awssnssubscriptions.SqsSubscriptionProps{
+				RawMessageDelivery: jsii.Bool(true),
+				FilterPolicy: &map[string]awssns.SubscriptionFilter{
+					"type": awssns.SubscriptionFilter_StringFilter(&awssns.StringConditions{Allowlist: jsii.Strings(q.EventTypes...)}),
+				},
+			}))
+		}
+	}
 
 	// Payment secrets: resolved by CloudFormation at deploy time (dynamic
 	// references), never in the template, the code or the logs. Set the
@@ -182,7 +204,7 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 	}
 
 	fns := map[string]awslambda.Function{}
-	newFunction := func(name string, memoryMB int, timeout time.Duration, access []routes.TableAccess, sends []resource.Queue) (awslambda.Function, error) {
+	newFunction := func(name string, memoryMB int, timeout time.Duration, access []routes.TableAccess, sends []resource.Queue, publishes []resource.Topic) (awslambda.Function, error) {
 		cid := strings.ReplaceAll(name, "/", "-")
 		logs := awslogs.NewLogGroup(st, jsii.String("Logs-"+cid), &awslogs.LogGroupProps{
 			LogGroupName: jsii.String("/aws/lambda/" + prefix + cid), Retention: retention, RemovalPolicy: removal,
@@ -226,6 +248,9 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		}
 		for _, q := range sends {
 			queues[q.Name].GrantSendMessages(fn)
+		}
+		for _, t := range publishes {
+			topics[t.Name].GrantPublish(fn)
 		}
 		alarm("Errors-"+cid, fn.MetricErrors(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}), name+" failed")
 		alarm("Throttles-"+cid, fn.MetricThrottles(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}), name+" was throttled")
@@ -275,7 +300,7 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 			`"sub":"$context.authorizer.claims.sub","time":"$context.requestTime"}`),
 	})
 	for _, r := range routes.All() {
-		fn, err := newFunction(r.Function, r.MemoryMB, r.Timeout, r.Tables, r.Sends)
+		fn, err := newFunction(r.Function, r.MemoryMB, r.Timeout, r.Tables, r.Sends, r.Publishes)
 		if err != nil {
 			return nil, err
 		}
@@ -285,7 +310,7 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 			Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Int-"+strings.ReplaceAll(r.Function, "/", "-")), fn,
 				&awsapigatewayv2integrations.HttpLambdaIntegrationProps{PayloadFormatVersion: awsapigatewayv2.PayloadFormatVersion_VERSION_2_0()}),
 		}
-		if r.Auth == routes.Public {
+		if r.Public() {
 			opts.Authorizer = awsapigatewayv2.NewHttpNoneAuthorizer()
 		}
 		api.AddRoutes(opts)
@@ -294,7 +319,7 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 
 	// Consumers: queue-fed with partial batch failures, or on a schedule.
 	for _, c := range routes.Consumers() {
-		fn, err := newFunction(c.Function, c.MemoryMB, c.Timeout, c.Tables, c.Sends)
+		fn, err := newFunction(c.Function, c.MemoryMB, c.Timeout, c.Tables, c.Sends, c.Publishes)
 		if err != nil {
 			return nil, err
 		}

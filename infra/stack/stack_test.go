@@ -275,7 +275,7 @@ func TestEveryRouteIsPresentAndAuthorizedAsDeclared(t *testing.T) {
 			continue
 		}
 		want := "JWT"
-		if r.Auth == routes.Public {
+		if r.Public() {
 			want = "NONE"
 		}
 		if auth != want {

@@ -1,6 +1,7 @@
-// Package catalog is what jiaoyi sells: products with bilingual names and
-// attributes, their SKUs with prices and stock, and the physical stores with
-// bookable service slots for O2O (book online, consume in store).
+// Package catalog is what jiaoyi sells and who sells it: merchants with
+// their settlement terms, products with bilingual names and attributes,
+// their SKUs with prices and stock, and the physical stores with bookable
+// service slots for O2O (book online, consume in store).
 package catalog
 
 import (
@@ -45,7 +46,9 @@ const (
 
 // Product is a sellable item with one or more SKUs.
 type Product struct {
-	ID          string      `json:"id" dynamodbav:"id"`
+	ID string `json:"id" dynamodbav:"id"`
+	// MerchantID owns the product and is paid for it.
+	MerchantID  string      `json:"merchantId,omitempty" dynamodbav:"merchantId,omitempty"`
 	Name        Text        `json:"name" dynamodbav:"name"`
 	Description Text        `json:"description" dynamodbav:"description"`
 	Category    string      `json:"category" dynamodbav:"category"`
@@ -83,12 +86,14 @@ type Service struct {
 
 // Store is a physical store where orders are picked up and services booked.
 type Store struct {
-	ID       string    `json:"id" dynamodbav:"id"`
-	Name     Text      `json:"name" dynamodbav:"name"`
-	City     Text      `json:"city" dynamodbav:"city"`
-	Address  Text      `json:"address" dynamodbav:"address"`
-	Timezone string    `json:"timezone" dynamodbav:"timezone"`
-	Services []Service `json:"services" dynamodbav:"services"`
+	ID string `json:"id" dynamodbav:"id"`
+	// MerchantID owns the store.
+	MerchantID string    `json:"merchantId,omitempty" dynamodbav:"merchantId,omitempty"`
+	Name       Text      `json:"name" dynamodbav:"name"`
+	City       Text      `json:"city" dynamodbav:"city"`
+	Address    Text      `json:"address" dynamodbav:"address"`
+	Timezone   string    `json:"timezone" dynamodbav:"timezone"`
+	Services   []Service `json:"services" dynamodbav:"services"`
 }
 
 // Slot is a bookable time of a store's service with a capacity.
@@ -126,6 +131,9 @@ func (p Product) Validate() error {
 	}
 	if len(p.SKUIDs) == 0 {
 		bad = append(bad, "skuIds (at least one)")
+	}
+	if p.MerchantID != "" && !id.Valid(MerchantPrefix, p.MerchantID) {
+		bad = append(bad, "merchantId")
 	}
 	if len(bad) > 0 {
 		return fmt.Errorf("catalog: product %s: invalid %s", p.ID, strings.Join(bad, ", "))

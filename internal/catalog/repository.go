@@ -14,16 +14,18 @@ import (
 
 // DynamoDB key layout of the catalog table (pk, sk):
 //
-//	product  PRODUCT#<id>  PRODUCT   gsi1: CATEGORY#<category>, <createdAt>#<id>
+//	product  PRODUCT#<id>  PRODUCT   gsi1: CATEGORY#<category>, <createdAt>#<id>; gsi2: MERCHANT#<merchant>, <createdAt>#<id>
+//	merchant MERCHANT#<id> MERCHANT
 //	sku      SKU#<id>      SKU       (holds price and stock)
 //	store    STORE#<id>    STORE
 //	slot     SLOT#<id>     SLOT      gsi1: STORE#<storeId>#SLOTS, <start>#<serviceId>
 //	marker   SEED          <name>    (what the demo seed has written)
 const (
-	skProduct = "PRODUCT"
-	skSKU     = "SKU"
-	skStore   = "STORE"
-	skSlot    = "SLOT"
+	skProduct  = "PRODUCT"
+	skSKU      = "SKU"
+	skStore    = "STORE"
+	skSlot     = "SLOT"
+	skMerchant = "MERCHANT"
 )
 
 // ProductKey, SKUKey, StoreKey and SlotKey return an item's primary key.
@@ -50,6 +52,8 @@ type keys struct {
 	SK     string `dynamodbav:"sk"`
 	GSI1PK string `dynamodbav:"gsi1pk,omitempty"`
 	GSI1SK string `dynamodbav:"gsi1sk,omitempty"`
+	GSI2PK string `dynamodbav:"gsi2pk,omitempty"`
+	GSI2SK string `dynamodbav:"gsi2sk,omitempty"`
 }
 
 type productItem struct {

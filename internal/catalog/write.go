@@ -12,14 +12,17 @@ import (
 
 // Batch is a set of catalog items to write together.
 type Batch struct {
-	Products []Product
-	SKUs     []SKU
-	Stores   []Store
-	Slots    []Slot
+	Merchants []Merchant
+	Products  []Product
+	SKUs      []SKU
+	Stores    []Store
+	Slots     []Slot
 }
 
 // Items returns the number of items in b.
-func (b Batch) Items() int { return len(b.Products) + len(b.SKUs) + len(b.Stores) + len(b.Slots) }
+func (b Batch) Items() int {
+	return len(b.Merchants) + len(b.Products) + len(b.SKUs) + len(b.Stores) + len(b.Slots)
+}
 
 // maxBatchWrite is DynamoDB's limit of items per BatchWriteItem.
 const maxBatchWrite = 25
@@ -37,11 +40,19 @@ func (r *Repository) Write(ctx context.Context, b Batch) error {
 		items = append(items, m)
 		return nil
 	}
+	for _, m := range b.Merchants {
+		if err := m.Validate(); err != nil {
+			return err
+		}
+		if err := add(merchantItem{keys{PK: "MERCHANT#" + m.ID, SK: skMerchant}, m}); err != nil {
+			return err
+		}
+	}
 	for _, p := range b.Products {
 		if err := p.Validate(); err != nil {
 			return err
 		}
-		if err := add(productItem{keys{"PRODUCT#" + p.ID, skProduct, "CATEGORY#" + p.Category, p.CreatedAt.UTC().Format("2006-01-02T15:04:05Z") + "#" + p.ID}, p}); err != nil {
+		if err := add(newProductItem(p)); err != nil {
 			return err
 		}
 	}
@@ -62,7 +73,7 @@ func (r *Repository) Write(ctx context.Context, b Batch) error {
 		if err := s.Validate(); err != nil {
 			return err
 		}
-		if err := add(slotItem{keys{"SLOT#" + s.ID, skSlot, "STORE#" + s.StoreID + "#SLOTS", s.Start.UTC().Format(slotTime) + "#" + s.ServiceID}, s}); err != nil {
+		if err := add(slotItem{keys{PK: "SLOT#" + s.ID, SK: skSlot, GSI1PK: "STORE#" + s.StoreID + "#SLOTS", GSI1SK: s.Start.UTC().Format(slotTime) + "#" + s.ServiceID}, s}); err != nil {
 			return err
 		}
 	}
@@ -116,4 +127,15 @@ func (r *Repository) PutMarker(ctx context.Context, name string) error {
 		return fmt.Errorf("put marker %s: %w", name, err)
 	}
 	return nil
+}
+
+// newProductItem lays a product out with its indexes: by category (gsi1)
+// and by merchant (gsi2), newest first.
+func newProductItem(p Product) productItem {
+	at := p.CreatedAt.UTC().Format("2006-01-02T15:04:05Z") + "#" + p.ID
+	k := keys{PK: "PRODUCT#" + p.ID, SK: skProduct, GSI1PK: "CATEGORY#" + p.Category, GSI1SK: at}
+	if p.MerchantID != "" {
+		k.GSI2PK, k.GSI2SK = "MERCHANT#"+p.MerchantID, at
+	}
+	return productItem{k, p}
 }

@@ -1,27 +1,27 @@
-// Package checkout places orders, reserving stock and store slots so they
-// are never oversold, holds them for payment, and releases them exactly once
-// when the order is cancelled or its payment hold expires.
-//
-// Placing an order is one TransactWriteItems across the Catalog and Orders
-// tables: every line's stock decrement under `available >= qty`, the slot's
-// `booked < capacity`, the order under attribute_not_exists, the
-// reservation, and the idempotency record. Every later status change is a
-// conditional write on the expected status and version.
+// Package checkout is the order's life from placing to payment: placing an
+// order reserves stock and store slot in one transaction and holds them
+// for payment; cancelling or the hold's expiry releases them exactly once;
+// the payment saga applies the provider's events (paid, failed, late
+// payments refunded); refunds are reserved, asked of the provider and
+// settled by its word. Every change goes through the Orders table's one
+// update path (internal/order/orderdb), and every event leaves through the
+// outbox (internal/outbox).
 package checkout
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dynamo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
+	"github.com/jiaoyi-dev/jiaoyi/internal/order"
+	"github.com/jiaoyi-dev/jiaoyi/internal/order/orderdb"
+	"github.com/jiaoyi-dev/jiaoyi/internal/outbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/psp"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
@@ -33,10 +33,13 @@ type Config struct {
 	OrdersTable     string `env:"JIAOYI_TABLE_ORDERS,required,notEmpty"`
 	PaymentsTable   string `env:"JIAOYI_TABLE_PAYMENTS,required,notEmpty"`
 	TimeoutQueueURL string `env:"JIAOYI_QUEUE_PAYMENT_TIMEOUTS,required,notEmpty"`
-	// OrderEventsQueueURL receives the outbox's domain events (OrderPaid);
-	// only the functions that relay them need it.
-	OrderEventsQueueURL string        `env:"JIAOYI_QUEUE_ORDER_EVENTS"`
-	Hold                time.Duration `env:"JIAOYI_PAYMENT_HOLD" envDefault:"15m"`
+	// EventsTopicARN receives the outbox's domain events.
+	EventsTopicARN string        `env:"JIAOYI_TOPIC_EVENTS"`
+	Hold           time.Duration `env:"JIAOYI_PAYMENT_HOLD" envDefault:"15m"`
+	// MaxUnpaidOrders and MaxHeldUnits cap what one shopper may hold
+	// unpaid at once (429 beyond).
+	MaxUnpaidOrders int64 `env:"JIAOYI_MAX_UNPAID_ORDERS" envDefault:"3"`
+	MaxHeldUnits    int64 `env:"JIAOYI_MAX_HELD_UNITS" envDefault:"50"`
 	// PSP selects the payment provider.
 	PSP      psp.Config
 	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
@@ -47,14 +50,17 @@ func (c Config) Validate() error {
 	if c.Hold < time.Second || c.Hold > 7*24*time.Hour {
 		return fmt.Errorf("config: JIAOYI_PAYMENT_HOLD %s is outside 1s..168h", c.Hold)
 	}
+	if c.MaxUnpaidOrders < 1 || c.MaxHeldUnits < 1 {
+		return fmt.Errorf("config: JIAOYI_MAX_UNPAID_ORDERS and JIAOYI_MAX_HELD_UNITS must be at least 1")
+	}
 	return nil
 }
 
 // DynamoDB is the subset of the client checkout calls.
 type DynamoDB interface {
 	catalog.DynamoDB
-	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
-	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	orderdb.DynamoDB
+	outbox.DynamoDB
 }
 
 // Queue sends the delayed payment-timeout messages.
@@ -66,97 +72,104 @@ type Queue interface {
 type Service struct {
 	db              DynamoDB
 	catalog         *catalog.Repository
-	ordersTable     string
+	orders          *orderdb.Store
 	catalogTable    string
 	payments        payment.Provider
 	queue           Queue
 	timeoutQueueURL string
-	// orderEventsQueueURL receives relayed outbox events.
-	orderEventsQueueURL string
+	relay           *outbox.Relay
+	holds           orderdb.Holds
 	// Hold is how long stock and slot are held for payment.
 	Hold time.Duration
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// Metrics receives business metrics (nil: none).
 	Metrics *metrics.Recorder
+	// AfterCommit bounds the work a request owes once its transaction has
+	// committed (sending the timeout, the events), which runs even if the
+	// caller has gone.
+	AfterCommit time.Duration
 }
 
-// New returns a checkout Service.
-func New(db DynamoDB, cfg Config, payments payment.Provider, queue Queue) *Service {
-	return &Service{
-		db: db, catalog: catalog.NewRepository(db, cfg.CatalogTable),
-		ordersTable: cfg.OrdersTable, catalogTable: cfg.CatalogTable,
-		payments: payments, queue: queue, timeoutQueueURL: cfg.TimeoutQueueURL, orderEventsQueueURL: cfg.OrderEventsQueueURL,
-		Hold: cfg.Hold, Now: time.Now,
+// New returns a checkout Service; events go to the topic through publisher.
+func New(db DynamoDB, cfg Config, payments payment.Provider, queue Queue, publisher outbox.Publisher) *Service {
+	s := &Service{
+		db: db, catalog: catalog.NewRepository(db, cfg.CatalogTable), orders: orderdb.New(db, cfg.OrdersTable),
+		catalogTable: cfg.CatalogTable, payments: payments, queue: queue, timeoutQueueURL: cfg.TimeoutQueueURL,
+		relay: &outbox.Relay{DB: db, Table: cfg.OrdersTable, SNS: publisher, TopicARN: cfg.EventsTopicARN, IndexName: orderdb.DueIndex},
+		holds: orderdb.Holds{Orders: cfg.MaxUnpaidOrders, Units: cfg.MaxHeldUnits},
+		Hold:  cfg.Hold, Now: time.Now, AfterCommit: 10 * time.Second,
 	}
+	if s.holds.Orders == 0 {
+		s.holds = orderdb.Holds{Orders: 3, Units: 50}
+	}
+	s.orders.Now = func() time.Time { return s.Now() }
+	return s
 }
+
+// Orders is the Orders table's store, for handlers that read orders.
+func (s *Service) Orders() *orderdb.Store { return s.orders }
 
 // Errors callers branch on.
 var (
-	ErrOrderNotFound = problem.New(problem.NotFound, "order not found")
-	ErrOutOfStock    = problem.New(problem.Conflict, "not enough stock for some lines")
-	ErrSlotFull      = problem.New(problem.Conflict, "the booked slot is full")
+	ErrOrderNotFound = orderdb.ErrNotFound
+	ErrOutOfStock    = order.ErrOutOfStock
+	ErrSlotFull      = order.ErrSlotFull
 	// ErrNotDue means an expiry arrived before the hold ends.
 	ErrNotDue = errors.New("checkout: hold has not expired yet")
 	// ErrPaymentCaptured means the provider already took the money, so the
 	// order is not released; the payment saga marks it paid.
 	ErrPaymentCaptured = problem.New(problem.Conflict, "the payment for this order has already been captured")
 	// ErrBusy means the write kept conflicting with others; retry.
-	ErrBusy = problem.New(problem.Unavailable, "the order is busy; retry shortly")
+	ErrBusy = dynamo.ErrBusy
+	// ErrTooManyHolds is a shopper over the unpaid-order or held-unit cap.
+	ErrTooManyHolds = problem.New(problem.TooManyRequests, "too many unpaid orders: pay or cancel one first")
 )
 
-// transact runs a transaction, retrying TransactionConflict cancellations
-// (concurrent transactions on the same items) and throttling with jittered
-// backoff. The emulator never produces these, so tests inject them.
-func (s *Service) transact(ctx context.Context, items []types.TransactWriteItem) error {
-	const attempts = 6
-	var err error
-	for attempt := range attempts {
-		if attempt > 0 {
-			d := time.Duration(rand.Int64N(int64(25*time.Millisecond) << attempt))
-			t := time.NewTimer(d)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return ctx.Err()
-			case <-t.C:
-			}
-		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-			TransactItems:          items,
-			ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
-		})
-		if err == nil || !retryable(err) {
-			return err
-		}
+// ShortLine says how much of a line's SKU is left.
+type ShortLine = order.ShortLine
+
+// FullSlot says how full a slot is.
+type FullSlot = order.FullSlot
+
+// Order returns customerID's order with its refunds; another customer's
+// order is ErrOrderNotFound.
+func (s *Service) Order(ctx context.Context, customerID, orderID string) (order.Order, error) {
+	o, err := s.orders.GetWithRefunds(ctx, orderID)
+	if err != nil {
+		return order.Order{}, err
 	}
-	return fmt.Errorf("%w: %w", ErrBusy, err)
+	if o.CustomerID != customerID {
+		return order.Order{}, fmt.Errorf("order %s: %w", orderID, ErrOrderNotFound)
+	}
+	return o, nil
 }
 
-// retryable reports whether a transaction failed only through contention:
-// a conflict with another transaction, or throttling, but no failed
-// condition.
-func retryable(err error) bool {
-	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) {
-		conflict := false
-		for _, r := range tce.CancellationReasons {
-			switch code(r) {
-			case "ConditionalCheckFailed", "ValidationError", "ItemCollectionSizeLimitExceeded":
-				return false
-			case "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded":
-				conflict = true
-			}
-		}
-		return conflict
-	}
-	var tip *types.TransactionInProgressException
-	return errors.As(err, &tip)
+// Lookup returns any customer's order with its refunds, for merchants'
+// and operators' routes, which scope it themselves.
+func (s *Service) Lookup(ctx context.Context, orderID string) (order.Order, error) {
+	return s.orders.GetWithRefunds(ctx, orderID)
 }
 
-func code(r types.CancellationReason) string {
-	if r.Code == nil {
-		return ""
+// Orders returns a page of customerID's orders, newest first.
+func (s *Service) List(ctx context.Context, customerID, cursor string, limit int) (orderdb.OrderPage, error) {
+	return s.orders.List(ctx, customerID, cursor, limit)
+}
+
+// afterCommit is the context for what a request owes once its
+// transaction committed: not cancelled when the caller leaves, bounded by
+// its own deadline.
+func (s *Service) afterCommit(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), s.AfterCommit)
+}
+
+// committing is the context a transaction is sent on: a caller that goes
+// away does not cancel it (that would leave its outcome unknown), but the
+// function's own deadline still bounds it.
+func committing(ctx context.Context) (context.Context, context.CancelFunc) {
+	detached := context.WithoutCancel(ctx)
+	if d, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(detached, d)
 	}
-	return *r.Code
+	return detached, func() {}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/config"
@@ -35,7 +36,7 @@ func FromEnv(ctx context.Context) (*Service, Config, *dynamodb.Client, *slog.Log
 	if err != nil {
 		return nil, cfg, nil, nil, err
 	}
-	svc := New(db, cfg, provider, sqs.NewFromConfig(awsCfg))
+	svc := New(db, cfg, provider, sqs.NewFromConfig(awsCfg), sns.NewFromConfig(awsCfg))
 	svc.Metrics = metrics.New(os.Stdout, "checkout")
 	return svc, cfg, db, logging.New(os.Stdout, cfg.LogLevel), nil
 }

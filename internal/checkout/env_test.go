@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
@@ -57,13 +58,16 @@ func (q *sentQueue) Sent() []*sqs.SendMessageInput {
 
 // env is a checkout on fresh tables with a small catalog.
 type env struct {
-	svc      *checkout.Service
-	db       *dynamodb.Client
-	cfg      checkout.Config
-	clock    *clock
-	queue    *sentQueue
-	payments *sandbox.Provider
-	catalog  *catalog.Repository
+	svc    *checkout.Service
+	db     *dynamodb.Client
+	cfg    checkout.Config
+	clock  *clock
+	queue  *sentQueue
+	events *sns.Client
+	// eventsURL is a queue subscribed to the events topic.
+	eventsURL string
+	payments  *sandbox.Provider
+	catalog   *catalog.Repository
 	// skus[i] has stock stock[i] and price 1000*(i+1) CNY.
 	skus     []string
 	stock    []int64
@@ -85,19 +89,24 @@ func newEnv(t *testing.T, stock ...int64) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventsURL, _, err := provision.Queue(ctx, q.Client, resource.OrderEvents, prefix)
+	eventsURL, _, err := provision.Queue(ctx, q.Client, resource.LedgerEvents, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics, err := provision.Topics(ctx, sns.NewFromConfig(awstest.Config(t)), q.Client, prefix, provision.Env{resource.LedgerEvents.EnvVar: eventsURL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := checkout.Config{
 		CatalogTable: tables[resource.Catalog.EnvVar], OrdersTable: tables[resource.Orders.EnvVar],
 		PaymentsTable: tables[resource.Payments.EnvVar], TimeoutQueueURL: url, Hold: 15 * time.Minute,
-		OrderEventsQueueURL: eventsURL,
+		EventsTopicARN: topics[resource.Events.EnvVar], MaxUnpaidOrders: 1000, MaxHeldUnits: 100000,
 	}
+	events := sns.NewFromConfig(awstest.Config(t))
 	clk := &clock{now: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
-	e := &env{db: db, cfg: cfg, clock: clk, queue: q, payments: sandbox.New(db, cfg.PaymentsTable),
+	e := &env{db: db, cfg: cfg, clock: clk, queue: q, events: events, eventsURL: eventsURL, payments: sandbox.New(db, cfg.PaymentsTable),
 		catalog: catalog.NewRepository(db, cfg.CatalogTable), stock: stock}
-	e.svc = checkout.New(db, cfg, e.payments, q)
+	e.svc = checkout.New(db, cfg, e.payments, q, events)
 	e.svc.Now = clk.Now
 
 	var b catalog.Batch

@@ -44,7 +44,7 @@ func TestTransactionConflictsAreRetried(t *testing.T) {
 	e := newEnv(t, 10)
 	var calls atomic.Int64
 	db := dynamodb.NewFromConfig(awstest.Config(t), conflicts(2, &calls))
-	svc := checkout.New(db, e.cfg, e.payments, e.queue)
+	svc := checkout.New(db, e.cfg, e.payments, e.queue, e.events)
 	svc.Now = e.clock.Now
 
 	o, err := svc.Place(ctx, "alice", order.PlaceRequest{Lines: []order.LineRequest{{SKUID: e.skus[0], Quantity: 3}}, Fulfilment: shipTo()}, nil)
@@ -60,7 +60,7 @@ func TestTransactionConflictsAreRetried(t *testing.T) {
 
 	// Conflicts that never stop: the caller gets a retryable 503, nothing written.
 	calls.Store(0)
-	stuck := checkout.New(dynamodb.NewFromConfig(awstest.Config(t), conflicts(1000, &calls)), e.cfg, e.payments, e.queue)
+	stuck := checkout.New(dynamodb.NewFromConfig(awstest.Config(t), conflicts(1000, &calls)), e.cfg, e.payments, e.queue, e.events)
 	stuck.Now = e.clock.Now
 	if _, err := stuck.Place(ctx, "alice", order.PlaceRequest{Lines: []order.LineRequest{{SKUID: e.skus[0], Quantity: 1}}, Fulfilment: shipTo()}, nil); !errors.Is(err, checkout.ErrBusy) {
 		t.Errorf("endless conflicts err = %v, want ErrBusy", err)
@@ -71,7 +71,7 @@ func TestTransactionConflictsAreRetried(t *testing.T) {
 	// The release path retries too.
 	calls.Store(0)
 	e.clock.Advance(time.Hour)
-	flaky := checkout.New(dynamodb.NewFromConfig(awstest.Config(t), conflicts(2, &calls)), e.cfg, e.payments, e.queue)
+	flaky := checkout.New(dynamodb.NewFromConfig(awstest.Config(t), conflicts(2, &calls)), e.cfg, e.payments, e.queue, e.events)
 	flaky.Now = e.clock.Now
 	if _, err := flaky.Expire(ctx, o.ID); err != nil {
 		t.Fatalf("expire with conflicts: %v", err)
@@ -88,7 +88,7 @@ func TestLostTimeoutMessageIsCaughtBySweep(t *testing.T) {
 	e := newEnv(t, 10)
 	cfg := e.cfg
 	cfg.TimeoutQueueURL = cfg.TimeoutQueueURL + "-missing" // every send fails
-	svc := checkout.New(e.db, cfg, e.payments, e.queue)
+	svc := checkout.New(e.db, cfg, e.payments, e.queue, e.events)
 	svc.Now = e.clock.Now
 	o, err := svc.Place(ctx, "alice", order.PlaceRequest{Lines: []order.LineRequest{{SKUID: e.skus[0], Quantity: 2}}, Fulfilment: shipTo()}, nil)
 	if err != nil {

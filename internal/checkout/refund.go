@@ -2,38 +2,40 @@ package checkout
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/jiaoyi-dev/jiaoyi/internal/dynamo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/id"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
+	"github.com/jiaoyi-dev/jiaoyi/internal/order/orderdb"
+	"github.com/jiaoyi-dev/jiaoyi/internal/outbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
 )
 
-// Refund statuses: PENDING while the provider has not confirmed it, then
-// what the provider's refund events say.
+// Refund statuses, as the order package names them.
 const (
-	RefundPending   = "PENDING"
-	RefundSucceeded = "SUCCEEDED"
-	RefundFailed    = "FAILED"
+	RefundPending   = order.RefundPending
+	RefundSucceeded = order.RefundSucceeded
+	RefundFailed    = order.RefundFailed
 )
 
 // RefundRecord is a refund of an order, stored beside it.
 type RefundRecord = order.Refund
 
-// RefundRequest is the body of POST /orders/{id}/refunds.
+// RefundRequest is the body of a refund request.
 type RefundRequest struct {
 	// Amount defaults to all that is left to refund.
 	Amount *money.Money `json:"amount,omitempty"`
@@ -58,92 +60,68 @@ func (r RefundRequest) Validate() error {
 	return nil
 }
 
-func refundStatus(provider string) string {
-	switch strings.ToLower(provider) {
-	case "succeeded":
-		return RefundSucceeded
-	case "failed", "canceled":
-		return RefundFailed
+// fingerprint binds a refund to what was asked.
+func (r RefundRequest) fingerprint() string {
+	amount := "rest"
+	if r.Amount != nil {
+		amount = r.Amount.String()
 	}
-	return RefundPending
-}
-
-type refundItem struct {
-	PK     string `dynamodbav:"pk"`
-	SK     string `dynamodbav:"sk"`
-	GSI2PK string `dynamodbav:"gsi2pk,omitempty"`
-	GSI2SK string `dynamodbav:"gsi2sk,omitempty"`
-	RefundRecord
-}
-
-func (s *Service) refundPut(r RefundRecord) (types.TransactWriteItem, error) {
-	it := refundItem{PK: "ORDER#" + r.OrderID, SK: "REFUND#" + r.ID, RefundRecord: r}
-	if r.Status == RefundPending && !r.Submitted {
-		it.GSI2PK, it.GSI2SK = refundsPending, r.CreatedAt.UTC().Format(timeLayout)+"#"+r.ID
-	}
-	item, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return types.TransactWriteItem{}, err
-	}
-	return types.TransactWriteItem{Put: &types.Put{TableName: &s.ordersTable, Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}}, nil
+	sum := sha256.Sum256([]byte(amount + "\x00" + r.Reason))
+	return hex.EncodeToString(sum[:16])
 }
 
 // Errors of refunds.
 var (
-	ErrNotRefundable = problem.New(problem.Conflict, "only a paid order can be refunded")
+	ErrNotRefundable = order.ErrNotRefundable
 	ErrRefundFailed  = problem.New(problem.Unprocessable, "the payment provider refused the refund; nothing was refunded")
+	// ErrRefundPending means the provider did not answer; the refund stays
+	// reserved and is retried (by a retry with the same Idempotency-Key, or
+	// by the refund retry job).
+	ErrRefundPending = problem.New(problem.Unavailable, "the payment provider did not answer; the refund is pending and will be retried")
+	// ErrKeyReused is an Idempotency-Key that made another refund.
+	ErrKeyReused = problem.New(problem.Unprocessable, "this Idempotency-Key was used for a different refund of this order")
 )
 
-// Refund refunds part or all of customerID's paid order. The amount is
-// reserved on the order first (a conditional write on its version, so
-// concurrent refunds can never sum above what was captured), then the
-// provider is asked (idempotent by refund id); if it refuses, the
-// reservation is given back. A full refund makes the order REFUNDED.
-func (s *Service) Refund(ctx context.Context, customerID, orderID string, req RefundRequest) (RefundRecord, error) {
+// Refund refunds part or all of a paid order, for its merchant or an
+// operator (callers check who may). The amount is reserved on the order
+// first (concurrent refunds never sum above what was captured), then the
+// provider is asked, idempotently by refund id; only the provider's
+// "succeeded" makes it refunded, and a refusal gives the amount back. A
+// retry with the same Key resumes the same refund, and replays its
+// outcome: a refused refund is refused again (ErrRefundFailed), and the
+// Key with another amount or reason is ErrKeyReused.
+func (s *Service) Refund(ctx context.Context, orderID string, req RefundRequest) (RefundRecord, error) {
 	if err := req.Validate(); err != nil {
 		return RefundRecord{}, err
 	}
-	// A retried request (same key) finds its refund and resumes it, so a
-	// timeout between us and the provider can never refund twice.
-	refundID := id.New("rfd")
+	refundID, fp := id.New("rfd"), req.fingerprint()
 	if req.Key != "" {
-		refundID = id.Derive("rfd", customerID+"/"+orderID+"/"+req.Key)
+		refundID = id.Derive("rfd", orderID+"/"+req.Key)
 	}
-	for range 5 {
-		o, err := s.Order(ctx, customerID, orderID)
-		if err != nil {
+	for range 3 {
+		if r, ok, err := s.orders.Refund(ctx, orderID, refundID); err != nil {
 			return RefundRecord{}, err
-		}
-		for _, r := range o.Refunds {
-			if r.ID == refundID {
-				if r.Status == RefundPending && !r.Submitted {
-					return s.submitRefund(ctx, o, r)
-				}
-				return r, nil
-			}
-		}
-		if o.Status != order.Paid {
-			return RefundRecord{}, ErrNotRefundable.With(map[string]any{"status": o.Status})
-		}
-		left := o.Total.Amount - o.Refunded.Amount
-		amount := money.Money{Amount: left, Currency: o.Total.Currency}
-		if req.Amount != nil {
-			if req.Amount.Currency != o.Total.Currency {
-				return RefundRecord{}, &problem.Error{Code: problem.Unprocessable, Field: "amount.currency", Message: "the order was paid in " + o.Total.Currency}
-			}
-			if req.Amount.Amount > left {
-				return RefundRecord{}, (&problem.Error{Code: problem.Unprocessable, Field: "amount.amount",
-					Message: fmt.Sprintf("at most %s is left to refund", money.Money{Amount: left, Currency: o.Total.Currency})}).
-					With(map[string]any{"refundable": money.Money{Amount: left, Currency: o.Total.Currency}})
-			}
-			amount = *req.Amount
+		} else if ok {
+			return s.resume(ctx, orderID, r, fp)
 		}
 		now := s.Now().UTC()
-		rec := RefundRecord{ID: refundID, OrderID: o.ID, Amount: amount, Status: RefundPending, Reason: req.Reason, CreatedAt: now}
-		err = s.reserveRefund(ctx, o, rec, now)
-		var tce *types.TransactionCanceledException
-		if errors.As(err, &tce) {
-			continue // another refund or event changed the order: look again
+		var rec RefundRecord
+		o, err := s.orders.Update(ctx, orderID, func(o *order.Order) ([]types.TransactWriteItem, error) {
+			amount := o.Refundable()
+			if req.Amount != nil {
+				amount = *req.Amount
+			}
+			if err := o.ReserveRefund(amount); err != nil {
+				return nil, err
+			}
+			rec = RefundRecord{ID: refundID, OrderID: o.ID, Amount: amount, Status: order.RefundPending, Reason: req.Reason,
+				Origin: order.RefundRequested, CreatedAt: now, Fingerprint: fp}
+			put, err := s.orders.NewRefund(rec)
+			return []types.TransactWriteItem{put}, err
+		})
+		var ce *orderdb.ConditionError
+		if errors.As(err, &ce) {
+			continue // the same key raced us to it: resume that one
 		}
 		if err != nil {
 			return RefundRecord{}, err
@@ -153,197 +131,254 @@ func (s *Service) Refund(ctx context.Context, customerID, orderID string, req Re
 	return RefundRecord{}, ErrBusy
 }
 
-// ErrRefundPending means the provider did not answer; the refund stays
-// reserved and is retried (by a retry with the same Idempotency-Key, or by
-// the refund retry job).
-var ErrRefundPending = problem.New(problem.Unavailable, "the payment provider did not answer; the refund is pending and will be retried")
+// resume answers a repeated refund request from the refund it made.
+func (s *Service) resume(ctx context.Context, orderID string, r RefundRecord, fp string) (RefundRecord, error) {
+	if r.Fingerprint != "" && r.Fingerprint != fp {
+		return RefundRecord{}, ErrKeyReused.With(map[string]any{"refundId": r.ID})
+	}
+	switch {
+	case r.Status == order.RefundPending && !r.Submitted:
+		o, err := s.orders.Get(ctx, orderID)
+		if err != nil {
+			return RefundRecord{}, err
+		}
+		return s.submitRefund(ctx, o, r)
+	case r.Status == order.RefundFailed:
+		return r, ErrRefundFailed.With(map[string]any{"refund": r})
+	}
+	return r, nil
+}
 
 // submitRefund asks the provider for a reserved refund (idempotent by its
-// id) and records the answer. A refusal gives the amount back; no answer
-// leaves the refund pending for a retry.
+// id) and records the answer: the provider has it (pending), or it is
+// final (succeeded or failed) and settles at once. No answer leaves the
+// refund pending for a retry.
 func (s *Service) submitRefund(ctx context.Context, o order.Order, rec RefundRecord) (RefundRecord, error) {
 	r, err := s.payments.Refund(ctx, payment.RefundRequest{IntentID: o.Payment.ID, RefundID: rec.ID, Amount: rec.Amount, Reason: rec.Reason})
 	if errors.Is(err, payment.ErrUnavailable) {
 		logging.From(ctx).Warn("provider did not answer a refund; left pending", "refund_id", rec.ID, "error", err)
 		return RefundRecord{}, ErrRefundPending.Wrap(err)
 	}
+	ctx, cancel := s.afterCommit(ctx)
+	defer cancel()
 	if err != nil {
 		logging.From(ctx).Error("provider refused refund; giving the amount back", "refund_id", rec.ID, "error", err)
-		if uerr := s.unreserveRefund(context.WithoutCancel(ctx), o.ID, rec); uerr != nil {
-			logging.From(ctx).Error("give back refund reservation", "refund_id", rec.ID, "error", uerr)
+		failed, serr := s.settleRefund(ctx, o.ID, rec.ID, order.RefundFailed, "", err.Error())
+		if serr != nil {
+			logging.From(ctx).Error("give back refund reservation; the retry job will", "refund_id", rec.ID, "error", serr)
 		}
-		return RefundRecord{}, ErrRefundFailed.Wrap(err)
+		return failed, ErrRefundFailed.Wrap(err).With(map[string]any{"refund": failed})
 	}
-	rec.ProviderRefundID, rec.Status, rec.Submitted = r.ProviderRefundID, refundStatus(r.Status), true
-	key := orderKey(o.ID, "REFUND#"+rec.ID)
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.ordersTable, Key: key,
-		UpdateExpression:          aws.String("SET providerRefundId = :p, submitted = :t, #status = :s REMOVE gsi2pk, gsi2sk"),
-		ConditionExpression:       aws.String("#status = :pending"),
-		ExpressionAttributeNames:  map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":p": str(rec.ProviderRefundID), ":s": str(rec.Status), ":pending": str(RefundPending), ":t": &types.AttributeValueMemberBOOL{Value: true}},
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		// A refund event set the status first: keep it, record the rest.
-		_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: &s.ordersTable, Key: key,
-			UpdateExpression:          aws.String("SET providerRefundId = :p, submitted = :t REMOVE gsi2pk, gsi2sk"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":p": str(rec.ProviderRefundID), ":t": &types.AttributeValueMemberBOOL{Value: true}},
-		})
-	}
-	if err != nil {
-		logging.From(ctx).Warn("record provider refund; the retry job will record it", "refund_id", rec.ID, "error", err)
+	if err := s.markSubmitted(ctx, rec, r.ProviderRefundID); err != nil {
+		logging.From(ctx).Warn("record provider refund; the retry job will", "refund_id", rec.ID, "error", err)
 	}
 	s.Metrics.Add("RefundsCreated", 1, metrics.Count, map[string]any{"orderId": o.ID, "currency": rec.Amount.Currency, "amount": rec.Amount.Amount})
-	if err := s.completeRefund(ctx, o.ID, rec.ID); err != nil {
-		logging.From(ctx).Warn("mark order refunded", "refund_id", rec.ID, "error", err)
+	rec.Submitted, rec.ProviderRefundID = true, r.ProviderRefundID
+	if st := order.ProviderRefundStatus(r.Status); st == order.RefundSucceeded || st == order.RefundFailed {
+		settledRec, err := s.settleRefund(ctx, o.ID, rec.ID, st, r.ProviderRefundID, "")
+		if err != nil {
+			logging.From(ctx).Warn("settle refund; the provider's event will", "refund_id", rec.ID, "error", err)
+			return rec, nil
+		}
+		if st == order.RefundFailed {
+			return settledRec, ErrRefundFailed.With(map[string]any{"refund": settledRec})
+		}
+		return settledRec, nil
 	}
 	return rec, nil
 }
 
-// refundsPending indexes reserved refunds the provider has not answered.
-const refundsPending = "REFUNDS#PENDING"
+// markSubmitted records that the provider has the refund, taking it out
+// of the retry job's index; the order does not change.
+func (s *Service) markSubmitted(ctx context.Context, rec RefundRecord, providerRefundID string) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.orders.Table()), Key: orderdb.Key(rec.OrderID, "REFUND#"+rec.ID),
+		UpdateExpression:          aws.String("SET providerRefundId = :p, submitted = :t REMOVE gsi2pk, gsi2sk"),
+		ConditionExpression:       aws.String("attribute_exists(pk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": dynamo.S(providerRefundID), ":t": &types.AttributeValueMemberBOOL{Value: true}},
+	})
+	return err
+}
 
-// RetryRefunds submits again the refunds reserved more than olderThan ago
-// that the provider never answered (an outage, a crash), at most limit.
+// settleRefund moves one refund to status to by the provider's word, with
+// the order's amounts (and status: REFUNDED once confirmed refunds reach
+// the total) in one update, and emits the money event. News the refund
+// state machine does not allow (a stale "pending", a repeat) changes
+// nothing. It returns the refund as it stands.
+func (s *Service) settleRefund(ctx context.Context, orderID, refundID string, to order.RefundStatus, providerRefundID, failure string) (RefundRecord, error) {
+	var (
+		rec    RefundRecord
+		events []outbox.Event
+	)
+	_, err := s.orders.Update(ctx, orderID, func(o *order.Order) ([]types.TransactWriteItem, error) {
+		events = nil
+		r, ok, err := s.orders.Refund(ctx, orderID, refundID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("refund %s of order %s: %w", refundID, orderID, ErrOrderNotFound)
+		}
+		rec = r
+		if !order.CanRefundTransition(r.Status, to) {
+			return nil, orderdb.ErrUnchanged
+		}
+		from, wasSubmitted := r.Status, r.Submitted
+		now := s.Now().UTC()
+		if err := o.SettleRefund(&r, to, now); err != nil {
+			return nil, err
+		}
+		r.Submitted = true
+		if providerRefundID != "" {
+			r.ProviderRefundID = providerRefundID
+		}
+		if failure != "" {
+			r.FailureReason = failure
+		}
+		rec = r
+		put, err := s.orders.ReplaceRefund(r, from, wasSubmitted)
+		if err != nil {
+			return nil, err
+		}
+		items := []types.TransactWriteItem{put}
+		// Money moved only if it had been refunded (succeeded) or comes back.
+		typ := ""
+		switch {
+		case to == order.RefundSucceeded:
+			typ = TypeRefundSucceeded
+		case from == order.RefundSucceeded && to == order.RefundFailed:
+			typ = TypeRefundFailed
+		}
+		if typ != "" {
+			e, err := outbox.New(id.Derive("evt", "refund/"+r.ID+"/"+string(to)), typ, 1, now, RefundChanged{
+				OrderID: o.ID, RefundID: r.ID, ProviderRefundID: r.ProviderRefundID, Amount: r.Amount, Origin: r.Origin,
+				Total: o.Total, Lines: o.Lines, Provider: o.Payment.Provider, IntentID: o.Payment.ID,
+			})
+			if err != nil {
+				return nil, err
+			}
+			ob, err := outbox.Item(s.orders.Table(), e)
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, e)
+			items = append(items, ob)
+		}
+		return items, nil
+	})
+	if err != nil {
+		var ce *orderdb.ConditionError
+		if errors.As(err, &ce) {
+			// The refund changed under us: read it again and decide again.
+			return s.settleRefund(ctx, orderID, refundID, to, providerRefundID, failure)
+		}
+		return rec, err
+	}
+	if len(events) > 0 {
+		s.publish(ctx, events...)
+	}
+	logging.From(ctx).Info("refund settled", "refund_id", refundID, "status", rec.Status)
+	return rec, nil
+}
+
+// refundNews records the provider's word on a refund: ours (by the refund
+// id we gave it) or one made at the provider (recorded on first news).
+func (s *Service) refundNews(ctx context.Context, o order.Order, ev payment.Event) error {
+	st := order.ProviderRefundStatus(ev.RefundStatus)
+	refundID := ev.RefundID
+	if refundID == "" {
+		if ev.ProviderRefundID == "" {
+			logging.From(ctx).Warn("refund event names no refund; ignored")
+			return nil
+		}
+		refundID = id.Derive("rfd", "provider/"+ev.ProviderRefundID)
+		if _, ok, err := s.orders.Refund(ctx, o.ID, refundID); err != nil {
+			return err
+		} else if !ok {
+			return s.providerRefund(ctx, o.ID, refundID, st, ev)
+		}
+	}
+	if st == "" || st == order.RefundPending {
+		return nil // no news
+	}
+	_, err := s.settleRefund(ctx, o.ID, refundID, st, ev.ProviderRefundID, "")
+	return err
+}
+
+// providerRefund records a refund made outside jiaoyi, so a refunded order
+// is never fulfilled and the ledger hears of the money.
+func (s *Service) providerRefund(ctx context.Context, orderID, refundID string, st order.RefundStatus, ev payment.Event) error {
+	var events []outbox.Event
+	_, err := s.orders.Update(ctx, orderID, func(o *order.Order) ([]types.TransactWriteItem, error) {
+		events = nil
+		now := s.Now().UTC()
+		r := RefundRecord{ID: refundID, OrderID: o.ID, Amount: ev.Amount, Status: st, ProviderRefundID: ev.ProviderRefundID,
+			Origin: order.RefundAtProvider, Reason: "refunded at the provider", CreatedAt: now, Submitted: true}
+		if err := o.RecordProviderRefund(&r, now); err != nil {
+			return nil, err
+		}
+		put, err := s.orders.NewRefund(r)
+		if err != nil {
+			return nil, err
+		}
+		items := []types.TransactWriteItem{put}
+		if r.Status == order.RefundSucceeded {
+			e, err := outbox.New(id.Derive("evt", "refund/"+r.ID+"/"+string(order.RefundSucceeded)), TypeRefundSucceeded, 1, now, RefundChanged{
+				OrderID: o.ID, RefundID: r.ID, ProviderRefundID: r.ProviderRefundID, Amount: r.Amount, Origin: r.Origin,
+				Total: o.Total, Lines: o.Lines, Provider: o.Payment.Provider, IntentID: o.Payment.ID,
+			})
+			if err != nil {
+				return nil, err
+			}
+			ob, err := outbox.Item(s.orders.Table(), e)
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, e)
+			items = append(items, ob)
+		}
+		return items, nil
+	})
+	var ce *orderdb.ConditionError
+	if errors.As(err, &ce) {
+		return nil // recorded by a concurrent delivery
+	}
+	if err != nil {
+		return err
+	}
+	logging.From(ctx).Warn("refund made at the provider recorded", "refund_id", refundID, "provider_refund_id", ev.ProviderRefundID, "amount", ev.Amount.String())
+	s.publish(ctx, events...)
+	return nil
+}
+
+// RetryRefunds submits again the refunds recorded more than olderThan ago
+// that the provider never received (an outage, a crash), at most limit.
 // The provider dedupes by refund id, so a refund it did take is not taken
 // twice. It returns how many it settled (submitted or refused).
 func (s *Service) RetryRefunds(ctx context.Context, olderThan time.Duration, limit int) (int, error) {
-	before := s.Now().UTC().Add(-olderThan).Format(timeLayout)
-	items, err := s.due(ctx, refundsPending, before, limit)
+	due, err := s.orders.PendingRefunds(ctx, s.Now().UTC().Add(-olderThan).Format(dynamo.TimeLayout), limit)
 	if err != nil {
-		return 0, fmt.Errorf("pending refunds: %w", err)
+		return 0, err
 	}
-	settled := 0
-	for _, it := range items {
-		var r refundItem
-		if err := attributevalue.UnmarshalMap(it, &r); err != nil {
-			return settled, err
-		}
-		o, err := s.load(ctx, r.OrderID)
+	done := 0
+	for _, r := range due {
+		o, err := s.orders.Get(ctx, r.OrderID)
 		if err != nil {
-			return settled, err
+			return done, err
 		}
-		if _, err := s.submitRefund(ctx, o, r.RefundRecord); errors.Is(err, ErrRefundPending) {
+		if _, err := s.submitRefund(ctx, o, r); errors.Is(err, ErrRefundPending) {
 			continue
 		}
-		settled++
+		done++
 	}
-	return settled, nil
-}
-
-// reserveRefund adds rec's amount to the order's refunded sum, on the
-// order's version, with the refund record; the status stays PAID until the
-// provider has accepted it.
-func (s *Service) reserveRefund(ctx context.Context, o order.Order, rec RefundRecord, now time.Time) error {
-	put, err := s.refundPut(rec)
-	if err != nil {
-		return err
-	}
-	upd, err := s.refundedUpdate(o, o.Refunded.Amount+rec.Amount.Amount, now)
-	if err != nil {
-		return err
-	}
-	return s.transact(ctx, []types.TransactWriteItem{upd, put})
-}
-
-func (s *Service) refundedUpdate(o order.Order, refunded int64, now time.Time) (types.TransactWriteItem, error) {
-	return update(s.ordersTable, orderKey(o.ID, skOrder),
-		expression.Set(expression.Name("refunded"), expression.Value(money.Money{Amount: refunded, Currency: o.Total.Currency})).
-			Set(nameVersion, nameVersion.Plus(expression.Value(1))).
-			Set(expression.Name("updatedAt"), expression.Value(now)),
-		nameStatus.Equal(expression.Value(o.Status)).And(nameVersion.Equal(expression.Value(o.Version))), false)
-}
-
-// unreserveRefund gives back a refund the provider refused.
-func (s *Service) unreserveRefund(ctx context.Context, orderID string, rec RefundRecord) error {
-	for range 5 {
-		o, err := s.load(ctx, orderID)
-		if err != nil {
-			return err
-		}
-		orderUpdate, err := s.refundedUpdate(o, o.Refunded.Amount-rec.Amount.Amount, s.Now().UTC())
-		if err != nil {
-			return err
-		}
-		refundUpdate, err := update(s.ordersTable, orderKey(o.ID, "REFUND#"+rec.ID),
-			expression.Set(nameStatus, expression.Value(RefundFailed)).Remove(expression.Name("gsi2pk")).Remove(expression.Name("gsi2sk")),
-			nameStatus.Equal(expression.Value(RefundPending)), false)
-		if err != nil {
-			return err
-		}
-		err = s.transact(ctx, []types.TransactWriteItem{orderUpdate, refundUpdate})
-		var tce *types.TransactionCanceledException
-		if !errors.As(err, &tce) {
-			return err
-		}
-	}
-	return ErrBusy
-}
-
-// completeRefund makes a fully refunded PAID order REFUNDED.
-func (s *Service) completeRefund(ctx context.Context, orderID, refundID string) error {
-	for range 5 {
-		o, err := s.load(ctx, orderID)
-		if err != nil {
-			return err
-		}
-		if o.Status != order.Paid || o.Refunded.Amount < o.Total.Amount {
-			return nil
-		}
-		upd, err := s.orderTransition(o, []order.Status{order.Refunded}, "refunded in full ("+refundID+")", s.Now().UTC(), expression.UpdateBuilder{})
-		if err != nil {
-			return err
-		}
-		err = s.transact(ctx, []types.TransactWriteItem{upd})
-		var tce *types.TransactionCanceledException
-		if !errors.As(err, &tce) {
-			return err
-		}
-	}
-	return ErrBusy
-}
-
-// refundUpdated records the provider's word on one of our refunds.
-func (s *Service) refundUpdated(ctx context.Context, o order.Order, ev payment.Event) error {
-	if ev.RefundID == "" {
-		logging.From(ctx).Warn("refund made outside jiaoyi; not recorded", "intent_id", ev.IntentID)
-		return nil
-	}
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.ordersTable, Key: orderKey(o.ID, "REFUND#"+ev.RefundID),
-		UpdateExpression:          aws.String("SET #status = :s"),
-		ConditionExpression:       aws.String("attribute_exists(pk)"),
-		ExpressionAttributeNames:  map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":s": str(refundStatus(ev.RefundStatus))},
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		// Not recorded yet (the refund is being written): retry later.
-		return fmt.Errorf("refund %s of order %s: %w", ev.RefundID, o.ID, ErrOrderNotFound)
-	}
-	return err
+	return done, nil
 }
 
 // Refunds returns an order's refunds.
 func (s *Service) Refunds(ctx context.Context, orderID string) ([]RefundRecord, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 &s.ordersTable,
-		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :r)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str("ORDER#" + orderID), ":r": str("REFUND#")},
-		ConsistentRead:            aws.Bool(true),
-	})
+	o, err := s.orders.GetWithRefunds(ctx, orderID)
 	if err != nil {
-		return nil, fmt.Errorf("refunds of %s: %w", orderID, err)
+		return nil, err
 	}
-	var rs []RefundRecord
-	for _, it := range out.Items {
-		var r refundItem
-		if err := attributevalue.UnmarshalMap(it, &r); err != nil {
-			return nil, err
-		}
-		rs = append(rs, r.RefundRecord)
-	}
-	return rs, nil
+	return o.Refunds, nil
 }

@@ -49,23 +49,24 @@ func TestRefundOutageIsResumedNeverDoubled(t *testing.T) {
 	e := newEnv(t, 10)
 	o := e.paidOrder(t)
 	psp := &refundFaults{Provider: e.payments, failures: 1, err: fmt.Errorf("timeout: %w", payment.ErrUnavailable)}
-	svc := checkout.New(e.db, e.cfg, psp, e.queue)
+	svc := checkout.New(e.db, e.cfg, psp, e.queue, e.events)
 	svc.Now = e.clock.Now
 	part := money.Money{Amount: 500, Currency: "CNY"}
 	req := checkout.RefundRequest{Amount: &part, Key: "refund-key-1"}
 
-	if _, err := svc.Refund(ctx, "alice", o.ID, req); !errors.Is(err, checkout.ErrRefundPending) {
+	if _, err := svc.Refund(ctx, o.ID, req); !errors.Is(err, checkout.ErrRefundPending) {
 		t.Fatalf("refund during an outage err = %v, want ErrRefundPending", err)
 	}
-	if got := e.status(t, o.ID); got.Refunded.Amount != 500 || len(got.Refunds) != 1 || got.Refunds[0].Status != checkout.RefundPending {
+	// A refund is money-final only when the provider says so: pending until then.
+	if got := e.status(t, o.ID); got.RefundPending.Amount != 500 || got.Refunded.Amount != 0 || len(got.Refunds) != 1 || got.Refunds[0].Status != checkout.RefundPending {
 		t.Fatalf("after the outage: refunded %v, refunds %+v; want 5.00 reserved and pending", got.Refunded, got.Refunds)
 	}
 	// The client retries with the same key: the same refund, resumed.
-	r, err := svc.Refund(ctx, "alice", o.ID, req)
+	r, err := svc.Refund(ctx, o.ID, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := svc.Refund(ctx, "alice", o.ID, req)
+	again, err := svc.Refund(ctx, o.ID, req)
 	if err != nil || again.ID != r.ID {
 		t.Fatalf("third call = %+v, %v; want the same refund", again, err)
 	}
@@ -83,9 +84,9 @@ func TestRefundRetryJobSettlesAbandonedRefunds(t *testing.T) {
 	e := newEnv(t, 10)
 	o := e.paidOrder(t)
 	psp := &refundFaults{Provider: e.payments, failures: 1, err: payment.ErrUnavailable}
-	svc := checkout.New(e.db, e.cfg, psp, e.queue)
+	svc := checkout.New(e.db, e.cfg, psp, e.queue, e.events)
 	svc.Now = e.clock.Now
-	if _, err := svc.Refund(ctx, "alice", o.ID, checkout.RefundRequest{Key: "k"}); !errors.Is(err, checkout.ErrRefundPending) {
+	if _, err := svc.Refund(ctx, o.ID, checkout.RefundRequest{Key: "k"}); !errors.Is(err, checkout.ErrRefundPending) {
 		t.Fatalf("err = %v, want pending", err)
 	}
 	// The client never retries. Too early for the job:
@@ -109,9 +110,9 @@ func TestRefusedRefundGivesTheAmountBack(t *testing.T) {
 	e := newEnv(t, 10)
 	o := e.paidOrder(t)
 	psp := &refundFaults{Provider: e.payments, failures: 1, err: errors.New("card network refused")}
-	svc := checkout.New(e.db, e.cfg, psp, e.queue)
+	svc := checkout.New(e.db, e.cfg, psp, e.queue, e.events)
 	svc.Now = e.clock.Now
-	_, err := svc.Refund(ctx, "alice", o.ID, checkout.RefundRequest{Key: "k"})
+	_, err := svc.Refund(ctx, o.ID, checkout.RefundRequest{Key: "k"})
 	if problem.CodeOf(err) != problem.Unprocessable {
 		t.Fatalf("err = %v, want unprocessable", err)
 	}
@@ -137,9 +138,9 @@ func TestRefundStatusFollowsProviderEvents(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, 10)
 	o := e.paidOrder(t)
-	svc := checkout.New(e.db, e.cfg, pendingRefunds{e.payments}, e.queue)
+	svc := checkout.New(e.db, e.cfg, pendingRefunds{e.payments}, e.queue, e.events)
 	svc.Now = e.clock.Now
-	r, err := svc.Refund(ctx, "alice", o.ID, checkout.RefundRequest{Key: "k"})
+	r, err := svc.Refund(ctx, o.ID, checkout.RefundRequest{Key: "k"})
 	if err != nil || r.Status != checkout.RefundPending {
 		t.Fatalf("refund = %+v, %v; want accepted and pending", r, err)
 	}

@@ -6,20 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dynamo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
+	"github.com/jiaoyi-dev/jiaoyi/internal/order/orderdb"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
 )
@@ -45,97 +45,94 @@ func (s *Service) Expire(ctx context.Context, orderID string) (order.Order, erro
 }
 
 // release moves a pending order to status to, releasing what it holds, in
-// one transaction conditional on the order's status and version and on the
-// reservation still being held: of any number of concurrent releases, one
-// commits and the others find the order already released.
+// one update of the order with the reservation still being held: of any
+// number of concurrent releases, one commits and the others find the
+// order already released.
 //
 // A non-empty via is a status passed through in the same write (the saga's
 // PAYMENT_FAILED on the way to CANCELLED), so no crash can leave the order
 // resting there with its stock held.
 func (s *Service) release(ctx context.Context, orderID string, via, to order.Status, reason string) (order.Order, error) {
-	for attempt := 0; ; attempt++ {
-		o, err := s.load(ctx, orderID)
-		if err != nil {
-			return order.Order{}, err
-		}
+	changed := false
+	o, err := s.orders.Update(ctx, orderID, func(o *order.Order) ([]types.TransactWriteItem, error) {
+		changed = false
 		if o.Status == to {
-			return o, nil
+			return nil, orderdb.ErrUnchanged
 		}
-		path := []order.Status{to}
-		if via != "" {
-			path = []order.Status{via, to}
-		}
-		if !transitionsAllowed(o.Status, path) || (o.Status != order.PendingPayment && o.Status != order.PaymentFailed) {
-			return o, problem.New(problem.Conflict, fmt.Sprintf("order %s is %s and cannot become %s", o.ID, o.Status, to)).
+		if o.Status != order.PendingPayment {
+			return nil, problem.New(problem.Conflict, fmt.Sprintf("order %s is %s and cannot become %s", o.ID, o.Status, to)).
 				With(map[string]any{"status": o.Status})
 		}
 		now := s.Now().UTC()
 		if to == order.Expired && now.Before(o.Payment.ExpiresAt) {
-			return o, ErrNotDue
-		}
-		if attempt >= 5 {
-			return o, ErrBusy
+			return nil, ErrNotDue
 		}
 		// The provider first: once the intent is cancelled the shopper can no
 		// longer pay, so releasing the stock cannot race a payment.
 		if o.Payment.ID != "" {
 			if _, err := s.payments.CancelIntent(ctx, o.Payment.ID); err != nil {
 				if errors.Is(err, payment.ErrIntentSucceeded) {
-					// The provider's state decides: the shopper paid, even if
-					// its webhook has not arrived (or never will).
-					if perr := s.succeeded(ctx, o); perr != nil {
-						logging.From(ctx).Error("apply captured payment", "order_id", o.ID, "error", perr)
-					}
-					return o, ErrPaymentCaptured
+					return nil, ErrPaymentCaptured
 				}
-				return o, fmt.Errorf("cancel payment intent %s: %w", o.Payment.ID, err)
+				return nil, fmt.Errorf("cancel payment intent %s: %w", o.Payment.ID, err)
 			}
 		}
-		res, held, err := s.loadReservation(ctx, orderID)
-		if err != nil {
-			return o, err
+		if via != "" {
+			if err := o.Transition(via, now, reason); err != nil {
+				return nil, err
+			}
 		}
-		items, err := s.releaseItems(o, res, held, path, reason, now)
-		if err != nil {
-			return o, err
+		if err := o.Transition(to, now, reason); err != nil {
+			return nil, err
 		}
-		err = s.transact(ctx, items)
-		if err == nil {
-			logging.From(ctx).Info("order released", "order_id", o.ID, "status", to, "reason", reason)
-			s.Metrics.Add("Orders"+titleCase(string(to)), 1, metrics.Count, map[string]any{"orderId": o.ID})
-			o.Status, o.Version, o.UpdatedAt, o.Payment.Status = to, o.Version+1, now, payment.Canceled
-			o.History = append(o.History, changes(path, now, reason)...)
-			return o, nil
+		o.Payment.Status = payment.Canceled
+		changed = true
+		return s.releaseItems(ctx, *o, orderdb.ReservationReleased)
+	})
+	if errors.Is(err, ErrPaymentCaptured) {
+		// The provider's state decides: the shopper paid, even if its
+		// webhook has not arrived (or never will).
+		if perr := s.succeeded(ctx, orderID, payment.Event{}); perr != nil {
+			logging.From(ctx).Error("apply captured payment", "order_id", orderID, "error", perr)
 		}
-		var tce *types.TransactionCanceledException
-		if !errors.As(err, &tce) {
-			return o, fmt.Errorf("release order %s: %w", o.ID, err)
-		}
-		// Someone else changed the order (or released it) first: look again.
+		return o, ErrPaymentCaptured
 	}
+	if err != nil {
+		return o, err
+	}
+	if changed {
+		logging.From(ctx).Info("order released", "order_id", o.ID, "status", to, "reason", reason)
+		s.Metrics.Add("Orders"+titleCase(string(to)), 1, metrics.Count, map[string]any{"orderId": o.ID})
+	}
+	return o, nil
 }
 
-func (s *Service) releaseItems(o order.Order, res reservationItem, held bool, path []order.Status, reason string, now time.Time) ([]types.TransactWriteItem, error) {
-	one := expression.Value(1)
-	orderUpdate, err := s.orderTransition(o, path, reason, now, expression.Set(expression.Name("payment.status"), expression.Value(payment.Canceled)))
+// releaseItems are the writes that end an order's reservation (released
+// or consumed) with the shopper's hold count, and for a release give its
+// stock and slot back. An order whose reservation has already ended holds
+// nothing.
+func (s *Service) releaseItems(ctx context.Context, o order.Order, status string) ([]types.TransactWriteItem, error) {
+	res, ok, err := s.orders.Reservation(ctx, o.ID)
+	if err != nil || !ok || res.Status != orderdb.ReservationHeld {
+		return nil, err
+	}
+	end, err := s.orders.SetReservation(o.ID, status)
 	if err != nil {
 		return nil, err
 	}
-	items := []types.TransactWriteItem{orderUpdate}
-	if !held || res.Status != ReservationHeld {
-		// Nothing left to give back (released with an earlier status change).
+	items := []types.TransactWriteItem{end}
+	if res.Holds {
+		unhold, err := s.orders.UnholdItem(o.CustomerID, res.Units())
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, unhold)
+	}
+	if status != orderdb.ReservationReleased {
 		return items, nil
 	}
-	resUpdate, err := update(s.ordersTable, orderKey(o.ID, skReservation),
-		expression.Set(nameStatus, expression.Value(ReservationReleased)).
-			Remove(expression.Name("gsi2pk")).Remove(expression.Name("gsi2sk")),
-		nameStatus.Equal(expression.Value(ReservationHeld)), false)
-	if err != nil {
-		return nil, err
-	}
-	items = append(items, resUpdate)
 	for _, l := range res.Lines {
-		it, err := update(s.catalogTable, catalog.SKUKey(l.SKUID),
+		it, err := dynamo.Update(s.catalogTable, catalog.SKUKey(l.SKUID),
 			expression.Set(nameAvailable, nameAvailable.Plus(expression.Value(l.Quantity))),
 			expression.AttributeExists(namePK), false)
 		if err != nil {
@@ -144,7 +141,8 @@ func (s *Service) releaseItems(o order.Order, res reservationItem, held bool, pa
 		items = append(items, it)
 	}
 	if res.SlotID != "" {
-		it, err := update(s.catalogTable, catalog.SlotKey(res.SlotID),
+		one := expression.Value(1)
+		it, err := dynamo.Update(s.catalogTable, catalog.SlotKey(res.SlotID),
 			expression.Set(nameBooked, nameBooked.Minus(one)),
 			expression.AttributeExists(namePK).And(nameBooked.GreaterThanEqual(one)), false)
 		if err != nil {
@@ -153,38 +151,6 @@ func (s *Service) releaseItems(o order.Order, res reservationItem, held bool, pa
 		items = append(items, it)
 	}
 	return items, nil
-}
-
-// orderTransition is the conditional update moving o along path (its last
-// status is the new one) on its expected status and version, with extra
-// updates.
-func (s *Service) orderTransition(o order.Order, path []order.Status, reason string, now time.Time, extra expression.UpdateBuilder) (types.TransactWriteItem, error) {
-	upd := extra.Set(nameStatus, expression.Value(path[len(path)-1])).
-		Set(nameVersion, nameVersion.Plus(expression.Value(1))).
-		Set(expression.Name("updatedAt"), expression.Value(now)).
-		Set(expression.Name("history"), expression.Name("history").ListAppend(expression.Value(changes(path, now, reason))))
-	return update(s.ordersTable, orderKey(o.ID, skOrder), upd,
-		nameStatus.Equal(expression.Value(o.Status)).And(nameVersion.Equal(expression.Value(o.Version))), false)
-}
-
-func changes(path []order.Status, at time.Time, reason string) []order.Change {
-	out := make([]order.Change, len(path))
-	for i, st := range path {
-		out[i] = order.Change{Status: st, At: at, Reason: reason}
-	}
-	return out
-}
-
-// transitionsAllowed reports whether every step from from along path is
-// in the state machine.
-func transitionsAllowed(from order.Status, path []order.Status) bool {
-	for _, to := range path {
-		if !order.CanTransition(from, to) {
-			return false
-		}
-		from = to
-	}
-	return true
 }
 
 // titleCase turns EXPIRED into Expired, for metric names.
@@ -257,8 +223,7 @@ func settled(ctx context.Context, orderID string, err error) error {
 		logging.From(ctx).Warn("payment timeout for unknown order", "order_id", orderID)
 		return nil
 	case errors.Is(err, ErrPaymentCaptured):
-		// Paid at the provider: the payment saga marks it PAID.
-		logging.From(ctx).Info("hold expired but payment captured; left for the payment saga", "order_id", orderID)
+		logging.From(ctx).Info("hold expired but payment captured; applied as paid", "order_id", orderID)
 		return nil
 	case errors.Is(err, ErrNotDue):
 		return err
@@ -278,17 +243,13 @@ type SweepResult struct {
 // expiry index shard by shard, at most limit reservations in all.
 func (s *Service) Sweep(ctx context.Context, limit int) (SweepResult, error) {
 	var res SweepResult
-	now := s.Now().UTC().Format(timeLayout)
-	for shard := range expiryShards {
-		items, err := s.due(ctx, "EXPIRY#"+strconv.Itoa(shard), now, limit-res.Found)
+	now := s.Now().UTC().Format(dynamo.TimeLayout)
+	for shard := range orderdb.ExpiryShards {
+		due, err := s.orders.Expiring(ctx, shard, now, limit-res.Found)
 		if err != nil {
 			return res, fmt.Errorf("sweep: %w", err)
 		}
-		for _, it := range items {
-			var r reservationItem
-			if err := attributevalue.UnmarshalMap(it, &r); err != nil {
-				return res, fmt.Errorf("sweep: decode reservation: %w", err)
-			}
+		for _, r := range due {
 			res.Found++
 			_, expErr := s.Expire(ctx, r.OrderID)
 			switch err := settled(ctx, r.OrderID, expErr); {
@@ -305,5 +266,3 @@ func (s *Service) Sweep(ctx context.Context, limit int) (SweepResult, error) {
 	}
 	return res, nil
 }
-
-func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }

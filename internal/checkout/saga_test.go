@@ -51,7 +51,7 @@ func (e *env) orderEvents(t *testing.T) []string {
 	var ids []string
 	for {
 		out, err := e.queue.Client.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
-			QueueUrl: &e.cfg.OrderEventsQueueURL, MaxNumberOfMessages: 10, MessageAttributeNames: []string{"All"},
+			QueueUrl: &e.eventsURL, MaxNumberOfMessages: 10, MessageAttributeNames: []string{"All"},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -61,7 +61,7 @@ func (e *env) orderEvents(t *testing.T) []string {
 		}
 		for _, m := range out.Messages {
 			ids = append(ids, aws.ToString(m.MessageAttributes["eventId"].StringValue))
-			_, _ = e.queue.Client.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: &e.cfg.OrderEventsQueueURL, ReceiptHandle: m.ReceiptHandle})
+			_, _ = e.queue.Client.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: &e.eventsURL, ReceiptHandle: m.ReceiptHandle})
 		}
 	}
 }
@@ -261,9 +261,9 @@ func TestOutboxSurvivesACrashBeforeSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := e.cfg
-	good := cfg.OrderEventsQueueURL
-	cfg.OrderEventsQueueURL = good + "-unreachable"
-	crashing := checkout.New(e.db, cfg, e.payments, e.queue)
+	good := cfg.EventsTopicARN
+	cfg.EventsTopicARN = good + "-unreachable"
+	crashing := checkout.New(e.db, cfg, e.payments, e.queue, e.events)
 	crashing.Now = e.clock.Now
 	if err := crashing.ApplyPayment(ctx, event(o, payment.EventSucceeded, 1)); err != nil {
 		t.Fatal(err)
@@ -272,7 +272,7 @@ func TestOutboxSurvivesACrashBeforeSend(t *testing.T) {
 		t.Fatalf("events before relay = %v, want none", got)
 	}
 	for range 2 {
-		if _, err := e.svc.RelayOutbox(ctx, 100); err != nil {
+		if _, _, err := e.svc.RelayOutbox(ctx, 100); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -294,7 +294,7 @@ func TestRefunds(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, 10)
 	o := e.place(t, 2) // 20.00 CNY
-	if _, err := e.svc.Refund(ctx, "alice", o.ID, checkout.RefundRequest{}); problem.CodeOf(err) != problem.Conflict {
+	if _, err := e.svc.Refund(ctx, o.ID, checkout.RefundRequest{}); problem.CodeOf(err) != problem.Conflict {
 		t.Errorf("refund of an unpaid order err = %v, want conflict", err)
 	}
 	if _, err := e.payments.Succeed(ctx, o.Payment.ID); err != nil {
@@ -311,7 +311,7 @@ func TestRefunds(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := e.svc.Refund(ctx, "alice", o.ID, checkout.RefundRequest{Amount: &part})
+			_, err := e.svc.Refund(ctx, o.ID, checkout.RefundRequest{Amount: &part})
 			switch {
 			case err == nil:
 				ok.Add(1)
@@ -336,12 +336,12 @@ func TestRefunds(t *testing.T) {
 		{"zero", checkout.RefundRequest{Amount: &money.Money{Amount: 0, Currency: "CNY"}}, "amount.amount"},
 	}
 	for _, tt := range tests {
-		if _, err := e.svc.Refund(ctx, "alice", o.ID, tt.req); problem.From(err).Field != tt.wantField {
+		if _, err := e.svc.Refund(ctx, o.ID, tt.req); problem.From(err).Field != tt.wantField {
 			t.Errorf("%s: err = %v, want field %s", tt.name, err, tt.wantField)
 		}
 	}
 	// The rest, in full: the order becomes REFUNDED.
-	if _, err := e.svc.Refund(ctx, "alice", o.ID, checkout.RefundRequest{Reason: "changed mind"}); err != nil {
+	if _, err := e.svc.Refund(ctx, o.ID, checkout.RefundRequest{Reason: "changed mind"}); err != nil {
 		t.Fatal(err)
 	}
 	got = e.status(t, o.ID)
@@ -358,8 +358,5 @@ func TestRefunds(t *testing.T) {
 	}
 	if sum != o.Total.Amount {
 		t.Errorf("refund records sum to %d, want %d", sum, o.Total.Amount)
-	}
-	if _, err := e.svc.Refund(ctx, "mallory", o.ID, checkout.RefundRequest{}); !errors.Is(err, checkout.ErrOrderNotFound) {
-		t.Errorf("another customer's refund err = %v", err)
 	}
 }

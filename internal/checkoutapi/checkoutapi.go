@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
@@ -21,6 +22,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/idempotency"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
+	"github.com/jiaoyi-dev/jiaoyi/internal/order/orderdb"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
 )
 
@@ -43,6 +45,15 @@ func deps(ctx context.Context) (*API, *slog.Logger, error) {
 		return nil, nil, err
 	}
 	return &API{Checkout: svc, Idempotency: idempotency.NewStore(db, cfg.OrdersTable)}, log, nil
+}
+
+// build makes a handler of the API from the environment.
+func build(ctx context.Context, fn func(*API, context.Context, apigw.Request) (apigw.Response, error)) (apigw.Handler, error) {
+	a, log, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return apigw.Wrap(log, func(ctx context.Context, req apigw.Request) (apigw.Response, error) { return fn(a, ctx, req) }), nil
 }
 
 // NewPlaceOrder builds the POST /orders handler from the environment.
@@ -88,20 +99,22 @@ func (a *API) Place(ctx context.Context, req apigw.Request) (apigw.Response, err
 	if err := body.Validate(); err != nil {
 		return apigw.Response{}, err
 	}
-	return a.Idempotency.Do(ctx, req, func(ctx context.Context, req apigw.Request) (apigw.Response, error) {
-		var done *checkout.Completion
-		if claim, ok := idempotency.ClaimFrom(ctx); ok {
-			done = &checkout.Completion{Store: a.Idempotency, Claim: claim, Render: created}
-		}
-		o, err := a.Checkout.Place(ctx, customer, body, done)
+	return a.Idempotency.DoTx(ctx, req, func(ctx context.Context, req apigw.Request, complete idempotency.Completer) (apigw.Response, bool, error) {
+		o, err := a.Checkout.Place(ctx, customer, body, func(o order.Order) (types.TransactWriteItem, error) {
+			r, err := created(o)
+			if err != nil {
+				return types.TransactWriteItem{}, err
+			}
+			return complete(r)
+		})
 		if err != nil {
-			return apigw.Response{}, err
+			return apigw.Response{}, false, err
 		}
 		r, err := created(o)
 		if err != nil {
-			return apigw.Response{}, err
+			return apigw.Response{}, true, err
 		}
-		return apigw.Response{StatusCode: r.StatusCode, Headers: r.Headers, Body: r.Body}, nil
+		return apigw.Response{StatusCode: r.StatusCode, Headers: r.Headers, Body: r.Body}, true, nil
 	})
 }
 
@@ -216,46 +229,6 @@ func NewSweep(ctx context.Context) (func(context.Context, json.RawMessage) (chec
 	}, nil
 }
 
-// NewCreateRefund builds the POST /orders/{id}/refunds handler from the environment.
-func NewCreateRefund(ctx context.Context) (apigw.Handler, error) {
-	a, log, err := deps(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return apigw.Wrap(log, a.Refund), nil
-}
-
-// Refund answers POST /orders/{id}/refunds: 201 with the refund. Full or
-// partial, several allowed, never above what was captured; Idempotency-Key
-// required.
-func (a *API) Refund(ctx context.Context, req apigw.Request) (apigw.Response, error) {
-	customer, orderID, err := caller(req)
-	if err != nil {
-		return apigw.Response{}, err
-	}
-	var body checkout.RefundRequest
-	if strings.TrimSpace(req.Body) != "" {
-		if err := apigw.DecodeJSON(req, &body, MaxBody); err != nil {
-			return apigw.Response{}, err
-		}
-	}
-	if err := body.Validate(); err != nil {
-		return apigw.Response{}, err
-	}
-	body.Key = apigw.Header(req, idempotency.Header)
-	return a.Idempotency.Do(ctx, req, func(ctx context.Context, req apigw.Request) (apigw.Response, error) {
-		rec, err := a.Checkout.Refund(ctx, customer, orderID, body)
-		if err != nil {
-			return apigw.Response{}, err
-		}
-		resp, err := apigw.JSON(http.StatusCreated, rec)
-		if err == nil {
-			resp.Headers["Location"] = "/orders/" + orderID + "/refunds/" + rec.ID
-		}
-		return resp, err
-	})
-}
-
 // NewListOrders builds the GET /orders handler from the environment.
 func NewListOrders(ctx context.Context) (apigw.Handler, error) {
 	a, log, err := deps(ctx)
@@ -276,11 +249,11 @@ func (a *API) List(ctx context.Context, req apigw.Request) (apigw.Response, erro
 	if v, ok := req.QueryStringParameters["limit"]; ok {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return apigw.Response{}, problem.Field("limit", fmt.Sprintf("limit must be a whole number from 1 to %d", checkout.MaxPage))
+			return apigw.Response{}, problem.Field("limit", fmt.Sprintf("limit must be a whole number from 1 to %d", orderdb.MaxPage))
 		}
 		limit = n
 	}
-	page, err := a.Checkout.Orders(ctx, customer, req.QueryStringParameters["cursor"], limit)
+	page, err := a.Checkout.List(ctx, customer, req.QueryStringParameters["cursor"], limit)
 	if err != nil {
 		return apigw.Response{}, err
 	}

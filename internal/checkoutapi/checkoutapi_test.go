@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/jiaoyi-dev/jiaoyi/api"
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
@@ -26,6 +27,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
+	"github.com/jiaoyi-dev/jiaoyi/internal/order/orderdb"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
@@ -48,7 +50,8 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	cfg := checkout.Config{CatalogTable: tables[resource.Catalog.EnvVar], OrdersTable: tables[resource.Orders.EnvVar],
-		PaymentsTable: tables[resource.Payments.EnvVar], TimeoutQueueURL: url, Hold: 15 * time.Minute}
+		PaymentsTable: tables[resource.Payments.EnvVar], TimeoutQueueURL: url, Hold: 15 * time.Minute,
+		MaxUnpaidOrders: 100, MaxHeldUnits: 1000}
 	f := &fixture{db: db, cfg: cfg, sku: id.New(id.SKU), store: id.New(id.Store), slot: id.New(id.Slot)}
 	pid := id.New(id.Product)
 	start := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Hour)
@@ -62,7 +65,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	a := &checkoutapi.API{
-		Checkout:    checkout.New(db, cfg, sandbox.New(db, cfg.PaymentsTable), awstest.SQS(t)),
+		Checkout:    checkout.New(db, cfg, sandbox.New(db, cfg.PaymentsTable), awstest.SQS(t), sns.NewFromConfig(awstest.Config(t))),
 		Idempotency: idempotency.NewStore(db, cfg.OrdersTable),
 	}
 	log := logging.New(new(strings.Builder), "error")
@@ -323,7 +326,7 @@ func TestTimeoutConsumerReportsBatchFailures(t *testing.T) {
 	var o order.Order
 	_ = json.Unmarshal([]byte(resp.Body), &o)
 	db := f.db
-	a := &checkoutapi.API{Checkout: checkout.New(db, f.cfg, sandbox.New(db, f.cfg.PaymentsTable), awstest.SQS(t))}
+	a := &checkoutapi.API{Checkout: checkout.New(db, f.cfg, sandbox.New(db, f.cfg.PaymentsTable), awstest.SQS(t), sns.NewFromConfig(awstest.Config(t)))}
 	a.Checkout.Now = func() time.Time { return time.Now().Add(time.Hour) }
 	c := &checkoutapi.TimeoutConsumer{Checkout: a.Checkout, Log: logging.New(new(strings.Builder), "error")}
 	body, _ := json.Marshal(checkout.TimeoutMessage{OrderID: o.ID, ExpiresAt: o.Payment.ExpiresAt})
@@ -361,7 +364,7 @@ func TestListOrdersPagesNewestFirstAndOnlyYours(t *testing.T) {
 	if resp, _ := f.place(ctx, f.placeReq(body, "bob-1", "bob")); resp.StatusCode != 201 {
 		t.Fatal(resp.Body)
 	}
-	list := func(sub, query string) (apigw.Response, checkout.OrderPage) {
+	list := func(sub, query string) (apigw.Response, orderdb.OrderPage) {
 		q := map[string]string{}
 		for _, kv := range strings.Split(query, "&") {
 			if k, v, ok := strings.Cut(kv, "="); ok {
@@ -374,7 +377,7 @@ func TestListOrdersPagesNewestFirstAndOnlyYours(t *testing.T) {
 		if err := api.Check(req, resp); err != nil {
 			t.Errorf("contract: %v", err)
 		}
-		var page checkout.OrderPage
+		var page orderdb.OrderPage
 		_ = json.Unmarshal([]byte(resp.Body), &page)
 		return resp, page
 	}

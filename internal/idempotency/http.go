@@ -3,6 +3,8 @@ package idempotency
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 )
@@ -10,32 +12,15 @@ import (
 // ReplayedHeader marks a response replayed from an earlier request.
 const ReplayedHeader = "Idempotent-Replayed"
 
-type claimKey struct{}
+// Completer builds the write that stores resp as the answer to the
+// claimed key, for a handler that commits it in its own TransactWriteItems
+// together with its work, so the answer is stored if and only if the work
+// is. A failure of that write's condition means ErrClaimLost.
+type Completer func(resp Response) (types.TransactWriteItem, error)
 
-// claimState is the claim carried to the handler, with whether the handler
-// completed it inside its own transaction.
-type claimState struct {
-	claim     *Claim
-	completed bool
-}
-
-// ClaimFrom returns the request's claim, for a handler that completes it in
-// its own transaction with CompleteItem. After that transaction commits the
-// handler must call Completed(ctx).
-func ClaimFrom(ctx context.Context) (*Claim, bool) {
-	st, ok := ctx.Value(claimKey{}).(*claimState)
-	if !ok {
-		return nil, false
-	}
-	return st.claim, true
-}
-
-// Completed records that the handler stored its answer itself (see ClaimFrom).
-func Completed(ctx context.Context) {
-	if st, ok := ctx.Value(claimKey{}).(*claimState); ok {
-		st.completed = true
-	}
-}
+// TxHandler is a handler that may store its own answer: it reports
+// stored = true when its transaction included the Completer's write.
+type TxHandler func(ctx context.Context, req apigw.Request, complete Completer) (resp apigw.Response, stored bool, err error)
 
 // Require wraps next so that it runs at most once per Idempotency-Key and
 // caller; see Do.
@@ -51,7 +36,16 @@ func (s *Store) Require(next apigw.Handler) apigw.Handler {
 // answer releases the key, so a corrected or later retry runs again and a
 // rejected request leaves nothing behind. Handlers validate their input
 // before calling Do, so malformed requests write nothing at all.
-func (s *Store) Do(ctx context.Context, req apigw.Request, next apigw.Handler) (resp apigw.Response, err error) {
+func (s *Store) Do(ctx context.Context, req apigw.Request, next apigw.Handler) (apigw.Response, error) {
+	return s.DoTx(ctx, req, func(ctx context.Context, req apigw.Request, _ Completer) (apigw.Response, bool, error) {
+		resp, err := next(ctx, req)
+		return resp, false, err
+	})
+}
+
+// DoTx is Do for a handler that stores its answer in its own transaction
+// (see Completer); when it reports stored, DoTx stores nothing more.
+func (s *Store) DoTx(ctx context.Context, req apigw.Request, next TxHandler) (resp apigw.Response, err error) {
 	key := apigw.Header(req, Header)
 	if key == "" {
 		return apigw.Response{}, ErrKeyMissing
@@ -68,16 +62,14 @@ func (s *Store) Do(ctx context.Context, req apigw.Request, next apigw.Handler) (
 		return apigw.Response{}, err
 	}
 	fp := Fingerprint([]byte(req.RequestContext.HTTP.Method), []byte(req.RawPath), body)
-	claim, stored, err := s.Begin(ctx, scope, key, fp)
+	claim, previous, err := s.Begin(ctx, scope, key, fp)
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	if stored != nil {
-		return replay(*stored), nil
+	if previous != nil {
+		return replay(*previous), nil
 	}
 
-	st := &claimState{claim: claim}
-	ctx = context.WithValue(ctx, claimKey{}, st)
 	log := logging.From(ctx)
 	defer func() {
 		if r := recover(); r != nil {
@@ -87,8 +79,9 @@ func (s *Store) Do(ctx context.Context, req apigw.Request, next apigw.Handler) (
 			panic(r)
 		}
 	}()
-	resp, err = next(ctx, req)
-	if st.completed {
+	complete := func(r Response) (types.TransactWriteItem, error) { return s.CompleteItem(claim, r) }
+	resp, stored, err := next(ctx, req, complete)
+	if stored {
 		return resp, err
 	}
 	if err != nil {

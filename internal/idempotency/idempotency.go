@@ -293,14 +293,18 @@ func (s *Store) completeUpdate(c *Claim, resp Response) (*types.Update, error) {
 
 // Release deletes c's record so a retry of the request runs again; it is
 // called when the request failed. A record that another request has taken
-// over is left alone.
+// over, or that was completed (by a transaction whose answer was lost on
+// the way back), is left alone.
 func (s *Store) Release(ctx context.Context, c *Claim) error {
 	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                 &s.table,
-		Key:                       key(c.pk),
-		ConditionExpression:       aws.String("#token = :token"),
-		ExpressionAttributeNames:  map[string]string{"#token": "token"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":token": &types.AttributeValueMemberS{Value: c.token}},
+		TableName:                &s.table,
+		Key:                      key(c.pk),
+		ConditionExpression:      aws.String("#token = :token AND #status = :inprogress"),
+		ExpressionAttributeNames: map[string]string{"#token": "token", "#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":token":      &types.AttributeValueMemberS{Value: c.token},
+			":inprogress": &types.AttributeValueMemberS{Value: StatusInProgress},
+		},
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if err != nil && !errors.As(err, &ccf) {

@@ -1,8 +1,13 @@
 // Package order is the order: its lines, fulfilment, optional store
-// booking, payment and status, and the state machine its status follows.
+// booking, payment, refunds and status; the state machines its status and
+// its refunds' statuses follow; and the business rules that need no
+// database: building an order from a request and catalog facts, and the
+// refundable-amount arithmetic.
 package order
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
@@ -21,17 +26,25 @@ const (
 	Cancelled      Status = "CANCELLED"
 	Expired        Status = "EXPIRED"
 	Refunded       Status = "REFUNDED"
+	// PaymentReview parks an order whose captured payment does not match
+	// it (amount, currency or provider): stock stays held, operators decide.
+	PaymentReview Status = "PAYMENT_REVIEW"
 )
 
 // transitions is the one table of allowed status changes.
 var transitions = map[Status][]Status{
-	PendingPayment: {Paid, PaymentFailed, Expired, Cancelled},
+	PendingPayment: {Paid, PaymentFailed, Expired, Cancelled, PaymentReview},
 	PaymentFailed:  {Cancelled},
 	// A payment that succeeds after the order expired or was cancelled is
-	// refunded automatically; a paid order can be refunded in full.
-	Expired:   {Refunded},
-	Cancelled: {Refunded},
-	Paid:      {Refunded},
+	// refunded automatically; a paid order is REFUNDED once refunds the
+	// provider confirmed add up to its total.
+	Expired:       {Refunded},
+	Cancelled:     {Refunded},
+	Paid:          {Refunded},
+	PaymentReview: {Paid, Refunded},
+	// A refund the provider confirmed and later reported failed gives the
+	// money back to the order.
+	Refunded: {Paid},
 }
 
 // CanTransition reports whether an order may move from one status to another.
@@ -46,7 +59,7 @@ func CanTransition(from, to Status) bool {
 
 // Statuses returns every status.
 func Statuses() []Status {
-	return []Status{PendingPayment, Paid, PaymentFailed, Cancelled, Expired, Refunded}
+	return []Status{PendingPayment, Paid, PaymentFailed, Cancelled, Expired, Refunded, PaymentReview}
 }
 
 // FulfilmentType is how the shopper gets the goods.
@@ -80,8 +93,11 @@ type Fulfilment struct {
 
 // Line is one SKU of an order at the price it was sold at.
 type Line struct {
-	SKUID      string              `json:"skuId" dynamodbav:"skuId"`
-	ProductID  string              `json:"productId" dynamodbav:"productId"`
+	SKUID     string `json:"skuId" dynamodbav:"skuId"`
+	ProductID string `json:"productId" dynamodbav:"productId"`
+	// MerchantID sells the line; an order spanning merchants settles to each.
+	MerchantID string              `json:"merchantId,omitempty" dynamodbav:"merchantId,omitempty"`
+	Category   string              `json:"category,omitempty" dynamodbav:"category,omitempty"`
 	Name       catalog.Text        `json:"name" dynamodbav:"name"`
 	Attributes []catalog.Attribute `json:"attributes" dynamodbav:"attributes"`
 	UnitPrice  money.Money         `json:"unitPrice" dynamodbav:"unitPrice"`
@@ -120,28 +136,54 @@ type Order struct {
 	Version    int64       `json:"version" dynamodbav:"version"`
 	Lines      []Line      `json:"lines" dynamodbav:"lines"`
 	Total      money.Money `json:"total" dynamodbav:"total"`
-	// Refunded is the sum of refunds taken from Total so far.
-	Refunded   money.Money `json:"refunded" dynamodbav:"refunded"`
-	Fulfilment Fulfilment  `json:"fulfilment" dynamodbav:"fulfilment"`
-	Booking    *Booking    `json:"booking,omitempty" dynamodbav:"booking,omitempty"`
-	Payment    Payment     `json:"payment" dynamodbav:"payment"`
-	History    []Change    `json:"history" dynamodbav:"history"`
+	// Refunded is the sum of refunds the provider confirmed.
+	Refunded money.Money `json:"refunded" dynamodbav:"refunded"`
+	// RefundPending is the sum of refunds asked for and not yet final:
+	// reserved, so concurrent refunds never exceed the capture.
+	RefundPending money.Money `json:"refundPending" dynamodbav:"refundPending"`
+	Fulfilment    Fulfilment  `json:"fulfilment" dynamodbav:"fulfilment"`
+	Booking       *Booking    `json:"booking,omitempty" dynamodbav:"booking,omitempty"`
+	Payment       Payment     `json:"payment" dynamodbav:"payment"`
+	History       []Change    `json:"history" dynamodbav:"history"`
 	// Refunds are read with the order; each is its own item beside it.
 	Refunds   []Refund  `json:"refunds,omitempty" dynamodbav:"-"`
 	CreatedAt time.Time `json:"createdAt" dynamodbav:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
 }
 
-// Refund is a refund of an order; its status follows the provider's
-// refund events (PENDING, SUCCEEDED, FAILED).
-type Refund struct {
-	ID               string      `json:"id" dynamodbav:"id"`
-	OrderID          string      `json:"orderId" dynamodbav:"orderId"`
-	Amount           money.Money `json:"amount" dynamodbav:"amount"`
-	Status           string      `json:"status" dynamodbav:"status"`
-	ProviderRefundID string      `json:"providerRefundId,omitempty" dynamodbav:"providerRefundId,omitempty"`
-	Reason           string      `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
-	CreatedAt        time.Time   `json:"createdAt" dynamodbav:"createdAt"`
-	// Submitted records that the provider has the refund.
-	Submitted bool `json:"-" dynamodbav:"submitted"`
+// Merchants returns the distinct merchants of the order's lines, in line order.
+func (o Order) Merchants() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range o.Lines {
+		if !seen[l.MerchantID] {
+			seen[l.MerchantID] = true
+			out = append(out, l.MerchantID)
+		}
+	}
+	return out
 }
+
+// HasMerchant reports whether merchantID sells any of the order's lines.
+func (o Order) HasMerchant(merchantID string) bool {
+	for _, l := range o.Lines {
+		if l.MerchantID == merchantID {
+			return true
+		}
+	}
+	return false
+}
+
+// Transition moves the order to status to, recording why in its history.
+// Returns ErrTransition if the state machine does not allow it.
+func (o *Order) Transition(to Status, at time.Time, reason string) error {
+	if !CanTransition(o.Status, to) {
+		return fmt.Errorf("%w: order %s is %s and cannot become %s", ErrTransition, o.ID, o.Status, to)
+	}
+	o.Status = to
+	o.History = append(o.History, Change{Status: to, At: at, Reason: reason})
+	return nil
+}
+
+// ErrTransition is a status change the state machine does not allow.
+var ErrTransition = errors.New("order: transition not allowed")

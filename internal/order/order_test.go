@@ -13,6 +13,10 @@ func TestTransitions(t *testing.T) {
 		{PendingPayment, Expired}: true, {PendingPayment, Cancelled}: true,
 		{PaymentFailed, Cancelled}: true,
 		{Expired, Refunded}:        true, {Cancelled, Refunded}: true, {Paid, Refunded}: true,
+		// A captured payment that does not match the order waits for review.
+		{PendingPayment, PaymentReview}: true, {PaymentReview, Paid}: true, {PaymentReview, Refunded}: true,
+		// A confirmed refund the provider later reports failed.
+		{Refunded, Paid}: true,
 	}
 	// Every pair of statuses, so a change to the table cannot slip by.
 	for _, from := range Statuses() {

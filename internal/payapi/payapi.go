@@ -171,8 +171,10 @@ func NewRelayOutbox(ctx context.Context) (func(context.Context, json.RawMessage)
 		return nil, err
 	}
 	return func(ctx context.Context, _ json.RawMessage) (int, error) {
-		n, err := svc.RelayOutbox(logging.With(ctx, log), 500)
-		log.Info("outbox relay", "sent", n, "error", err)
+		n, pending, err := svc.RelayOutbox(logging.With(ctx, log), 500)
+		log.Info("outbox relay", "sent", n, "pending", pending, "error", err)
+		// What was still waiting for this sweep: alarmed on when it grows.
+		svc.Metrics.Add("OutboxBacklog", float64(pending-n), metrics.Count, nil)
 		return n, err
 	}, nil
 }
@@ -182,8 +184,8 @@ func checkoutService(ctx context.Context) (*checkout.Service, *slog.Logger, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	if cfg.OrderEventsQueueURL == "" {
-		return nil, nil, fmt.Errorf("config: JIAOYI_QUEUE_ORDER_EVENTS is required")
+	if cfg.EventsTopicARN == "" {
+		return nil, nil, fmt.Errorf("config: JIAOYI_TOPIC_EVENTS is required")
 	}
 	return svc, log, nil
 }

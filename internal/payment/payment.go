@@ -81,6 +81,9 @@ const (
 	EventFailed    EventType = "payment.failed"
 	EventCanceled  EventType = "payment.canceled"
 	EventRefund    EventType = "refund.updated"
+	// Dispute events: a chargeback opened, and its outcome.
+	EventDisputeOpened EventType = "dispute.opened"
+	EventDisputeClosed EventType = "dispute.closed"
 )
 
 // Event is a provider's webhook event, normalised for the saga.
@@ -96,6 +99,16 @@ type Event struct {
 	// RefundID is our refund id (refund events), RefundStatus the provider's.
 	RefundID     string `json:"refundId,omitempty"`
 	RefundStatus string `json:"refundStatus,omitempty"`
+	// ProviderRefundID is the provider's id of the refund (refund events);
+	// a refund made in the provider's dashboard has no RefundID.
+	ProviderRefundID string `json:"providerRefundId,omitempty"`
+	// Retryable says a failed payment may still be paid by the shopper
+	// (a declined card: another card may work); DeclineCode says why.
+	Retryable   bool   `json:"retryable,omitempty"`
+	DeclineCode string `json:"declineCode,omitempty"`
+	// DisputeID and DisputeStatus describe dispute events.
+	DisputeID     string `json:"disputeId,omitempty"`
+	DisputeStatus string `json:"disputeStatus,omitempty"`
 }
 
 // RefundRequest asks a provider to return money for an intent.

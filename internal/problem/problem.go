@@ -26,6 +26,9 @@ const (
 	TooLarge         Code = "too_large"          // 413
 	UnsupportedMedia Code = "unsupported_media"  // 415
 	Unprocessable    Code = "unprocessable"      // 422: well formed, but cannot be honoured
+	TooManyRequests  Code = "too_many_requests"  // 429: a limit on the caller
+	Forbidden        Code = "forbidden"          // 403: the caller's role may not do this
+	ClientClosed     Code = "client_closed"      // 499: the caller went away before the answer
 	Unavailable      Code = "unavailable"        // 503: try again later
 	Internal         Code = "internal"           // 500: our fault; detail is never shown
 )
@@ -39,6 +42,9 @@ var statusByCode = map[Code]int{
 	TooLarge:         http.StatusRequestEntityTooLarge,
 	UnsupportedMedia: http.StatusUnsupportedMediaType,
 	Unprocessable:    http.StatusUnprocessableEntity,
+	TooManyRequests:  http.StatusTooManyRequests,
+	Forbidden:        http.StatusForbidden,
+	ClientClosed:     499,
 	Unavailable:      http.StatusServiceUnavailable,
 	Internal:         http.StatusInternalServerError,
 }

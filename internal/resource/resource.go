@@ -51,6 +51,10 @@ type Queue struct {
 	MaxReceives int
 	// Retention is how long messages (and dead letters) are kept.
 	Retention time.Duration
+	// Subscribes is the topic the queue is subscribed to (raw delivery),
+	// for the EventTypes it reads; nil for a queue fed directly.
+	Subscribes *Topic
+	EventTypes []string
 }
 
 // The tables: one per bounded context (see DESIGN.md).
@@ -61,7 +65,11 @@ var (
 		Indexes: []Index{
 			// Products by category, newest first.
 			{Name: "gsi1", PartitionKey: "gsi1pk", SortKey: "gsi1sk"},
+			// Products by merchant, newest first.
+			{Name: "gsi2", PartitionKey: "gsi2pk", SortKey: "gsi2sk"},
 		},
+		// Stock and slots are what orders hold: recoverable to any second.
+		PointInTimeRecovery: true,
 	}
 	Orders = Table{
 		Name: "orders", EnvVar: "JIAOYI_TABLE_ORDERS",
@@ -113,18 +121,44 @@ var (
 		Name: "payment-events", EnvVar: "JIAOYI_QUEUE_PAYMENT_EVENTS", FIFO: true,
 		VisibilityTimeout: 60 * time.Second, MaxReceives: 5, Retention: 4 * 24 * time.Hour,
 	}
-	// OrderEvents carries domain events (OrderPaid, …) relayed from the outbox.
-	OrderEvents = Queue{
-		Name: "order-events", EnvVar: "JIAOYI_QUEUE_ORDER_EVENTS",
-		VisibilityTimeout: 60 * time.Second, MaxReceives: 5, Retention: 4 * 24 * time.Hour,
+	// LedgerEvents feeds the ledger's postings: every event that moves money.
+	LedgerEvents = Queue{
+		Name: "ledger-events", EnvVar: "JIAOYI_QUEUE_LEDGER_EVENTS",
+		VisibilityTimeout: 6 * 30 * time.Second, MaxReceives: 5, Retention: 4 * 24 * time.Hour,
+		Subscribes: &Events, EventTypes: []string{"OrderPaid", "RefundSucceeded", "RefundFailed", "DisputeOpened", "DisputeClosed"},
 	}
 )
+
+// Topic is an SNS topic that fans events out to the queues subscribed to it.
+type Topic struct {
+	// Name is the logical name; the physical name is a prefix plus Name.
+	Name string
+	// EnvVar carries the topic's ARN.
+	EnvVar string
+}
+
+// Events is the domain-event topic the outbox relay publishes to; each
+// consumer's queue subscribes to it with raw delivery and a filter on the
+// event types it reads (the message attribute "type").
+var Events = Topic{Name: "events", EnvVar: "JIAOYI_TOPIC_EVENTS"}
+
+// Topics returns every topic.
+func Topics() []Topic { return []Topic{Events} }
+
+// PhysicalName is the topic name under prefix.
+func (t Topic) PhysicalName(prefix string) string { return prefix + t.Name }
+
+// FilterPolicy is the subscription filter of a subscribed queue: its event
+// types, matched on the "type" message attribute.
+func (q Queue) FilterPolicy() map[string][]string {
+	return map[string][]string{"type": q.EventTypes}
+}
 
 // Tables returns every table.
 func Tables() []Table { return []Table{Catalog, Orders, Payments, Ledger, Analytics} }
 
 // Queues returns every queue.
-func Queues() []Queue { return []Queue{PaymentTimeouts, PaymentEvents, OrderEvents} }
+func Queues() []Queue { return []Queue{PaymentTimeouts, PaymentEvents, LedgerEvents} }
 
 // PhysicalName is the table name under prefix (for example "jiaoyi-dev-").
 func (t Table) PhysicalName(prefix string) string { return prefix + t.Name }

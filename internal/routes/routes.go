@@ -1,7 +1,9 @@
-// Package routes is the one table of jiaoyi's HTTP routes. The local runner
-// (`make run`) serves it and the CDK app deploys it: each route is its own
-// Lambda, built from functions/<Function>/, with the handler constructor
-// that the function's main.go calls.
+// Package routes is the one table of jiaoyi's HTTP routes and consumers:
+// metadata only (method, path, function folder, roles, memory, timeout,
+// tables, queues and topics), so the CDK app deploys it without linking
+// any handler code. The local runner (`make run`) serves it with the
+// constructors internal/dev/devserver registers, and each function's
+// main.go starts its own through internal/lambdafn.
 package routes
 
 import (
@@ -11,21 +13,17 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
-	"github.com/jiaoyi-dev/jiaoyi/internal/checkoutapi"
-	"github.com/jiaoyi-dev/jiaoyi/internal/payapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/access"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
-	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
 )
 
-// Auth says who may call a route.
-type Auth int
-
-const (
-	// Public routes need no token (webhooks authenticate by signature).
-	Public Auth = iota
-	// JWT routes need a valid token; the handler reads its `sub` claim.
-	JWT
+// Who may call a route: nil is public (no token; webhooks authenticate by
+// signature); otherwise a valid token whose role is listed.
+var (
+	Public   []access.Role
+	Shoppers = []access.Role{access.Shopper}
+	Merchant = []access.Role{access.Merchant}
+	Ops      = []access.Role{access.Ops}
 )
 
 // Access is a function's use of a table or queue, for least-privilege IAM.
@@ -52,72 +50,125 @@ type Route struct {
 	Path string
 	// Function is the function's folder under functions/, e.g. "search/get-product".
 	Function string
-	Auth     Auth
+	// Roles may call the route (nil: public).
+	Roles    []access.Role
 	MemoryMB int
 	Timeout  time.Duration
 	Tables   []TableAccess
 	// Sends lists the queues the function sends to.
 	Sends []resource.Queue
-	// New builds the handler from the environment, as main.go does.
-	New func(ctx context.Context) (apigw.Handler, error)
+	// Publishes lists the topics the function publishes to (its outbox
+	// events, sent right after their commit).
+	Publishes []resource.Topic
 }
+
+// Public reports whether the route needs no token.
+func (r Route) Public() bool { return len(r.Roles) == 0 }
 
 // Key is the API Gateway route key, "GET /products/{id}".
 func (r Route) Key() string { return r.Method + " " + r.Path }
 
 // All returns every route.
 func All() []Route {
+	events := []resource.Topic{resource.Events}
 	return []Route{
 		{
 			Method: "GET", Path: "/products/{id}", Function: "search/get-product",
-			Auth: Public, MemoryMB: 256, Timeout: 10 * time.Second,
+			Roles: Public, MemoryMB: 256, Timeout: 10 * time.Second,
 			Tables: []TableAccess{{resource.Catalog, Read}},
-			New:    searchapi.NewGetProduct,
 		},
 		{
 			Method: "GET", Path: "/stores/{id}/slots", Function: "search/list-slots",
-			Auth: Public, MemoryMB: 256, Timeout: 10 * time.Second,
+			Roles: Public, MemoryMB: 256, Timeout: 10 * time.Second,
 			Tables: []TableAccess{{resource.Catalog, Read}},
-			New:    searchapi.NewListSlots,
 		},
 		{
 			Method: "POST", Path: "/orders", Function: "checkout/place-order",
-			Auth: JWT, MemoryMB: 512, Timeout: 15 * time.Second,
+			Roles: Shoppers, MemoryMB: 512, Timeout: 15 * time.Second,
 			Tables: checkoutTables, Sends: []resource.Queue{resource.PaymentTimeouts},
-			New: checkoutapi.NewPlaceOrder,
 		},
 		{
 			Method: "GET", Path: "/orders", Function: "checkout/list-orders",
-			Auth: JWT, MemoryMB: 256, Timeout: 10 * time.Second,
+			Roles: Shoppers, MemoryMB: 256, Timeout: 10 * time.Second,
 			Tables: []TableAccess{{resource.Orders, Read}},
-			New:    checkoutapi.NewListOrders,
 		},
 		{
 			Method: "GET", Path: "/orders/{id}", Function: "checkout/get-order",
-			Auth: JWT, MemoryMB: 256, Timeout: 10 * time.Second,
+			Roles: Shoppers, MemoryMB: 256, Timeout: 10 * time.Second,
 			Tables: []TableAccess{{resource.Orders, Read}},
-			New:    checkoutapi.NewGetOrder,
 		},
 		{
 			Method: "POST", Path: "/orders/{id}/cancel", Function: "checkout/cancel-order",
-			Auth: JWT, MemoryMB: 256, Timeout: 15 * time.Second,
-			Tables: checkoutTables,
-			New:    checkoutapi.NewCancelOrder,
+			Roles: Shoppers, MemoryMB: 256, Timeout: 15 * time.Second,
+			Tables: checkoutTables, Publishes: events,
 		},
 		{
-			Method: "POST", Path: "/orders/{id}/refunds", Function: "checkout/create-refund",
-			Auth: JWT, MemoryMB: 256, Timeout: 15 * time.Second,
-			Tables: checkoutTables,
-			New:    checkoutapi.NewCreateRefund,
+			Method: "GET", Path: "/merchant/orders/{id}", Function: "checkout/merchant-get-order",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Orders, Read}},
+		},
+		{
+			Method: "POST", Path: "/merchant/orders/{id}/refunds", Function: "checkout/merchant-refund",
+			Roles: Merchant, MemoryMB: 256, Timeout: 15 * time.Second,
+			Tables: checkoutTables, Publishes: events,
+		},
+		{
+			Method: "GET", Path: "/ops/orders/{id}", Function: "checkout/ops-get-order",
+			Roles: Ops, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Orders, Read}},
+		},
+		{
+			Method: "POST", Path: "/ops/orders/{id}/refunds", Function: "checkout/ops-refund",
+			Roles: Ops, MemoryMB: 256, Timeout: 15 * time.Second,
+			Tables: checkoutTables, Publishes: events,
+		},
+		{
+			Method: "POST", Path: "/merchant/products", Function: "catalog/create-product",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Catalog, ReadWrite}},
+		},
+		{
+			Method: "GET", Path: "/merchant/products", Function: "catalog/list-merchant-products",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Catalog, Read}},
+		},
+		{
+			Method: "PATCH", Path: "/merchant/products/{id}", Function: "catalog/update-product",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Catalog, ReadWrite}},
+		},
+		{
+			Method: "PATCH", Path: "/merchant/products/{id}/skus/{skuId}", Function: "catalog/update-sku",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Catalog, ReadWrite}},
 		},
 		{
 			// Public: the signature over the body is the authentication.
 			Method: "POST", Path: "/webhooks/{provider}", Function: "pay-webhook/receive-webhook",
-			Auth: Public, MemoryMB: 256, Timeout: 10 * time.Second,
+			Roles: Public, MemoryMB: 256, Timeout: 10 * time.Second,
 			Tables: []TableAccess{{resource.Payments, ReadWrite}}, Sends: []resource.Queue{resource.PaymentEvents},
-			New: payapi.NewReceiveWebhook,
 		},
 	}
+}
+
+// ByFunction returns the route served by function fn.
+func ByFunction(fn string) (Route, bool) {
+	for _, r := range All() {
+		if r.Function == fn {
+			return r, true
+		}
+	}
+	return Route{}, false
+}
+
+// ConsumerByFunction returns the consumer run by function fn.
+func ConsumerByFunction(fn string) (Consumer, bool) {
+	for _, c := range Consumers() {
+		if c.Function == fn {
+			return c, true
+		}
+	}
+	return Consumer{}, false
 }
 
 // checkoutTables is what placing and releasing orders touches: stock and
@@ -141,67 +192,42 @@ type Consumer struct {
 	BatchSize int32
 	// Every is the schedule of a scheduled consumer (EventBridge Scheduler
 	// rate in AWS, a ticker in `make run`).
-	Every    time.Duration
-	MemoryMB int
-	Timeout  time.Duration
-	Tables   []TableAccess
-	Sends    []resource.Queue
-	// NewQueue or NewScheduled builds the handler from the environment.
-	NewQueue     func(ctx context.Context) (QueueHandler, error)
-	NewScheduled func(ctx context.Context) (ScheduledHandler, error)
+	Every     time.Duration
+	MemoryMB  int
+	Timeout   time.Duration
+	Tables    []TableAccess
+	Sends     []resource.Queue
+	Publishes []resource.Topic
 }
 
 // Consumers returns every queue and schedule consumer.
 func Consumers() []Consumer {
+	events := []resource.Topic{resource.Events}
 	return []Consumer{
 		{
 			Function: "checkout/payment-timeout", Queue: &resource.PaymentTimeouts, BatchSize: 10,
 			MemoryMB: 256, Timeout: 30 * time.Second,
-			Tables: checkoutTables, Sends: []resource.Queue{resource.PaymentTimeouts},
-			NewQueue: func(ctx context.Context) (QueueHandler, error) {
-				return checkoutapi.NewPaymentTimeout(ctx)
-			},
+			Tables: checkoutTables, Sends: []resource.Queue{resource.PaymentTimeouts}, Publishes: events,
 		},
 		{
 			Function: "pay-webhook/apply-payment-events", Queue: &resource.PaymentEvents, BatchSize: 10,
 			MemoryMB: 256, Timeout: 30 * time.Second,
-			Tables: checkoutTables, Sends: []resource.Queue{resource.OrderEvents},
-			NewQueue: func(ctx context.Context) (QueueHandler, error) {
-				return payapi.NewApplyPaymentEvents(ctx)
-			},
+			Tables: checkoutTables, Publishes: events,
 		},
 		{
 			Function: "pay-webhook/relay-outbox", Every: time.Minute,
 			MemoryMB: 256, Timeout: 60 * time.Second,
-			Tables: []TableAccess{{resource.Orders, ReadWrite}}, Sends: []resource.Queue{resource.OrderEvents},
-			NewScheduled: scheduled(payapi.NewRelayOutbox),
+			Tables: []TableAccess{{resource.Orders, ReadWrite}}, Publishes: events,
 		},
 		{
 			Function: "checkout/retry-refunds", Every: 5 * time.Minute,
 			MemoryMB: 256, Timeout: 2 * time.Minute,
-			Tables:       checkoutTables,
-			NewScheduled: scheduled(checkoutapi.NewRetryRefunds),
+			Tables: checkoutTables, Publishes: events,
 		},
 		{
 			Function: "checkout/sweep-reservations", Every: 5 * time.Minute,
 			MemoryMB: 256, Timeout: 5 * time.Minute,
-			Tables:       checkoutTables,
-			NewScheduled: scheduled(checkoutapi.NewSweep),
+			Tables: checkoutTables, Publishes: events,
 		},
-	}
-}
-
-// scheduled adapts a scheduled function's constructor, whose handler also
-// returns a result (logged by the function), to ScheduledHandler.
-func scheduled[T any](newHandler func(context.Context) (func(context.Context, json.RawMessage) (T, error), error)) func(context.Context) (ScheduledHandler, error) {
-	return func(ctx context.Context) (ScheduledHandler, error) {
-		h, err := newHandler(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return func(ctx context.Context, in json.RawMessage) error {
-			_, err := h(ctx, in)
-			return err
-		}, nil
 	}
 }

@@ -37,7 +37,7 @@ func TestRouteTableMatchesFunctionsAndContract(t *testing.T) {
 		if !slices.Contains(documented, r.Key()) {
 			t.Errorf("route %s is not in api/openapi.yaml", r.Key())
 		}
-		if r.New == nil || r.MemoryMB < 128 || r.Timeout <= 0 || len(r.Tables) == 0 {
+		if r.MemoryMB < 128 || r.Timeout <= 0 || len(r.Tables) == 0 {
 			t.Errorf("route %s: incomplete definition %+v", r.Key(), r)
 		}
 	}
@@ -50,8 +50,8 @@ func TestRouteTableMatchesFunctionsAndContract(t *testing.T) {
 	consumers := map[string]bool{}
 	for _, c := range routes.Consumers() {
 		consumers[c.Function] = true
-		queueFed := c.Queue != nil && c.NewQueue != nil && c.BatchSize > 0
-		scheduled := c.Every > 0 && c.NewScheduled != nil
+		queueFed := c.Queue != nil && c.BatchSize > 0
+		scheduled := c.Every > 0
 		if queueFed == scheduled || c.MemoryMB < 128 || c.Timeout <= 0 || len(c.Tables) == 0 {
 			t.Errorf("consumer %s: want exactly one of a queue or a schedule, and memory, timeout, tables: %+v", c.Function, c)
 		}

@@ -2,20 +2,8 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkoutapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/lambdafn"
 )
 
-func main() {
-	h, err := checkoutapi.NewPlaceOrder(context.Background())
-	if err != nil {
-		slog.Error("init place-order", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(h)
-}
+func main() { lambdafn.HTTP("checkout/place-order", checkoutapi.NewPlaceOrder) }

@@ -3,20 +3,8 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkoutapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/lambdafn"
 )
 
-func main() {
-	h, err := checkoutapi.NewSweep(context.Background())
-	if err != nil {
-		slog.Error("init sweep-reservations", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(h)
-}
+func main() { lambdafn.Scheduled("checkout/sweep-reservations", checkoutapi.NewSweep) }

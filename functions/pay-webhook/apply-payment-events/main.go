@@ -2,20 +2,8 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
+	"github.com/jiaoyi-dev/jiaoyi/internal/lambdafn"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payapi"
 )
 
-func main() {
-	h, err := payapi.NewApplyPaymentEvents(context.Background())
-	if err != nil {
-		slog.Error("init apply-payment-events", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(h)
-}
+func main() { lambdafn.Queue("pay-webhook/apply-payment-events", payapi.NewApplyPaymentEvents) }

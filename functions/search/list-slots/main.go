@@ -2,20 +2,8 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
+	"github.com/jiaoyi-dev/jiaoyi/internal/lambdafn"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
 )
 
-func main() {
-	h, err := searchapi.NewListSlots(context.Background())
-	if err != nil {
-		slog.Error("init list-slots", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(h)
-}
+func main() { lambdafn.HTTP("search/list-slots", searchapi.NewListSlots) }

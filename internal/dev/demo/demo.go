@@ -1,6 +1,6 @@
-// Package demo builds jiaoyi's demo catalog, a few hundred bilingual products
-// across categories with SKUs, prices and stock, plus three stores with a
-// week of bookable slots, and seeds it into the catalog table. Everything
+// Package demo builds jiaoyi's demo catalog: three merchants, a few hundred
+// bilingual products across categories with SKUs, prices and stock, plus
+// three stores with a week of bookable slots, and seeds it into the catalog table. Everything
 // is derived from fixed seeds, so ids are the same on every machine and run.
 package demo
 
@@ -18,7 +18,7 @@ import (
 )
 
 // Version names the demo catalog; changing the data means a new version.
-const Version = "demo-catalog-v1"
+const Version = "demo-catalog-v2"
 
 // SlotDays is how many days of slots the seed keeps ahead of today.
 const SlotDays = 7
@@ -84,9 +84,40 @@ func hash(seed string) uint64 {
 // epoch is when the demo products were "created".
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// Catalog returns the demo products and SKUs (no stores or slots).
+// The demo merchants: a tea house with two stores, an electronics brand
+// that ships from its warehouse, and a department store.
+var (
+	TeaHouse    = id.Derive(catalog.MerchantPrefix, "tea-house")
+	Electronics = id.Derive(catalog.MerchantPrefix, "electronics-brand")
+	Department  = id.Derive(catalog.MerchantPrefix, "department-store")
+)
+
+// merchantOf is who sells each category.
+var merchantOf = map[string]string{
+	"tea": TeaHouse, "coffee": TeaHouse,
+	"electronics": Electronics,
+	"apparel":     Department, "beauty": Department, "home": Department, "snacks": Department, "books": Department,
+}
+
+// Merchants returns the three demo merchants.
+func Merchants() []catalog.Merchant {
+	cny := func(n int64) money.Money { return money.Money{Amount: n, Currency: "CNY"} }
+	return []catalog.Merchant{
+		{ID: TeaHouse, Name: t("西湖茶馆", "West Lake Tea House"), Currency: "CNY", TimeZone: "Asia/Shanghai", Cutoff: "00:00",
+			Fees:          catalog.FeeSchedule{BasisPoints: 300, Fixed: cny(50), CategoryBasisPoints: map[string]int64{"coffee": 450}},
+			PayoutAccount: "bank:demo-tea-house", CreatedAt: epoch},
+		{ID: Electronics, Name: t("声科数码", "Sonic Electronics"), Currency: "CNY", TimeZone: "Asia/Shanghai", Cutoff: "04:00",
+			Fees:          catalog.FeeSchedule{BasisPoints: 250, Fixed: cny(0)},
+			PayoutAccount: "bank:demo-electronics", CreatedAt: epoch},
+		{ID: Department, Name: t("百汇百货", "Baihui Department Store"), Currency: "CNY", TimeZone: "Asia/Shanghai", Cutoff: "00:00",
+			Fees:          catalog.FeeSchedule{BasisPoints: 500, Fixed: cny(100), CategoryBasisPoints: map[string]int64{"books": 200, "beauty": 800}},
+			PayoutAccount: "bank:demo-department-store", CreatedAt: epoch},
+	}
+}
+
+// Catalog returns the demo merchants, products and SKUs (no stores or slots).
 func Catalog() catalog.Batch {
-	var b catalog.Batch
+	b := catalog.Batch{Merchants: Merchants()}
 	n := 0
 	for _, c := range categories {
 		for ii, item := range c.items {
@@ -100,6 +131,7 @@ func Catalog() catalog.Batch {
 				created := epoch.Add(time.Duration(n) * time.Hour)
 				p := catalog.Product{
 					ID:          pid,
+					MerchantID:  merchantOf[c.key],
 					Name:        t(brand.ZH+item.ZH, brand.EN+" "+item.EN),
 					Description: t(fmt.Sprintf("%s · %s，精选好物。", c.name.ZH, brand.ZH+item.ZH), fmt.Sprintf("%s from our %s range, carefully selected.", brand.EN+" "+item.EN, c.name.EN)),
 					Category:    c.key,
@@ -143,13 +175,13 @@ func Stores() []catalog.Store {
 		return catalog.Service{ID: key, Name: name, DurationMinutes: minutes}
 	}
 	return []catalog.Store{
-		{ID: id.Derive(id.Store, "shanghai-jingan"), Name: t("交易 上海静安店", "jiaoyi Shanghai Jing'an"), City: t("上海", "Shanghai"),
+		{ID: id.Derive(id.Store, "shanghai-jingan"), MerchantID: TeaHouse, Name: t("交易 上海静安店", "jiaoyi Shanghai Jing'an"), City: t("上海", "Shanghai"),
 			Address: t("上海市静安区南京西路1266号", "1266 West Nanjing Road, Jing'an, Shanghai"), Timezone: "Asia/Shanghai",
 			Services: []catalog.Service{svc("tea-tasting", t("品茶席", "Tea tasting table"), 60), svc("fitting", t("试衣间", "Fitting room"), 30)}},
-		{ID: id.Derive(id.Store, "beijing-sanlitun"), Name: t("交易 北京三里屯店", "jiaoyi Beijing Sanlitun"), City: t("北京", "Beijing"),
+		{ID: id.Derive(id.Store, "beijing-sanlitun"), MerchantID: Department, Name: t("交易 北京三里屯店", "jiaoyi Beijing Sanlitun"), City: t("北京", "Beijing"),
 			Address: t("北京市朝阳区三里屯路19号", "19 Sanlitun Road, Chaoyang, Beijing"), Timezone: "Asia/Shanghai",
 			Services: []catalog.Service{svc("repair", t("数码维修", "Device repair"), 60), svc("fitting", t("试衣间", "Fitting room"), 30)}},
-		{ID: id.Derive(id.Store, "shenzhen-nanshan"), Name: t("交易 深圳南山店", "jiaoyi Shenzhen Nanshan"), City: t("深圳", "Shenzhen"),
+		{ID: id.Derive(id.Store, "shenzhen-nanshan"), MerchantID: TeaHouse, Name: t("交易 深圳南山店", "jiaoyi Shenzhen Nanshan"), City: t("深圳", "Shenzhen"),
 			Address: t("深圳市南山区深南大道9668号", "9668 Shennan Avenue, Nanshan, Shenzhen"), Timezone: "Asia/Shanghai",
 			Services: []catalog.Service{svc("coffee-class", t("咖啡课堂", "Coffee class"), 90), svc("beauty-consult", t("美妆咨询", "Beauty consultation"), 45)}},
 	}

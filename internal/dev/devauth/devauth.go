@@ -25,16 +25,25 @@ const (
 // DefaultSecret signs development tokens unless JIAOYI_DEV_JWT_SECRET is set.
 const DefaultSecret = "jiaoyi-local-development-only"
 
-// Token returns a development token for subject, valid for ttl.
-func Token(secret, subject string, ttl time.Duration, now time.Time) (string, error) {
+// Token returns a development token for subject, valid for ttl: a
+// shopper's, or with groups (Cognito's "ops", "merchant:<id>") staff's.
+func Token(secret, subject string, ttl time.Duration, now time.Time, groups ...string) (string, error) {
 	if subject == "" {
 		return "", errors.New("devauth: subject required")
 	}
-	claims := jwt.RegisteredClaims{
+	c := claims{RegisteredClaims: jwt.RegisteredClaims{
 		Subject: subject, Issuer: Issuer, Audience: jwt.ClaimStrings{Audience},
 		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
-	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
+	}, Groups: groups}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString([]byte(secret))
+}
+
+// GroupsClaim is the claim carrying groups, as Cognito names it.
+const GroupsClaim = "cognito:groups"
+
+type claims struct {
+	jwt.RegisteredClaims
+	Groups []string `json:"cognito:groups,omitempty"`
 }
 
 // Authenticator checks the request's bearer token and returns its claims as
@@ -49,7 +58,7 @@ func Authenticator(secret string) func(r *http.Request) (map[string]string, erro
 		if !ok || raw == "" {
 			return nil, errors.New("devauth: no bearer token")
 		}
-		var c jwt.RegisteredClaims
+		var c claims
 		if _, err := parser.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return []byte(secret), nil }); err != nil {
 			return nil, fmt.Errorf("devauth: %w", err)
 		}
@@ -57,6 +66,10 @@ func Authenticator(secret string) func(r *http.Request) (map[string]string, erro
 			return nil, errors.New("devauth: token has no sub")
 		}
 		claims := map[string]string{"sub": c.Subject, "iss": c.Issuer, "aud": strings.Join(c.Audience, ",")}
+		if len(c.Groups) > 0 {
+			// API Gateway passes a list claim as "[a b]".
+			claims[GroupsClaim] = "[" + strings.Join(c.Groups, " ") + "]"
+		}
 		if c.ExpiresAt != nil {
 			claims["exp"] = strconv.FormatInt(c.ExpiresAt.Unix(), 10)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
@@ -23,21 +24,24 @@ import (
 // scheduled ones on a ticker. They stop with ctx.
 func runConsumers(ctx context.Context, client *sqs.Client, log *slog.Logger) error {
 	for _, c := range routes.Consumers() {
-		switch {
-		case c.NewQueue != nil:
-			h, err := c.NewQueue(ctx)
+		if newQueue, ok := queueHandlers[c.Function]; ok {
+			h, err := newQueue(ctx)
 			if err != nil {
 				return err
 			}
 			url := os.Getenv(c.Queue.EnvVar)
 			go pollQueue(ctx, client, url, c, h, log.With("consumer", c.Function))
-		case c.NewScheduled != nil:
-			h, err := c.NewScheduled(ctx)
-			if err != nil {
-				return err
-			}
-			go runSchedule(ctx, c.Every, h, log.With("consumer", c.Function))
+			continue
 		}
+		newScheduled, ok := scheduledHandlers[c.Function]
+		if !ok {
+			return fmt.Errorf("consumer %s has no constructor in the dev server's registry", c.Function)
+		}
+		h, err := newScheduled(ctx)
+		if err != nil {
+			return err
+		}
+		go runSchedule(ctx, c.Every, h, log.With("consumer", c.Function))
 	}
 	return nil
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/emulator"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/localgw"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
+	"github.com/jiaoyi-dev/jiaoyi/internal/lambdafn"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
@@ -49,12 +50,14 @@ type Options struct {
 
 // Sample is what the banner shows to try.
 type Sample struct {
-	ProductID string
-	// Token is a development bearer token for the demo shopper.
-	Token    string
-	Seeded   demo.Summary
-	Endpoint string
-	Elapsed  time.Duration
+	ProductID, MerchantID string
+	// Token is a development bearer token for the demo shopper;
+	// MerchantToken for staff of the sample product's merchant, OpsToken
+	// for an operator.
+	Token, MerchantToken, OpsToken string
+	Seeded                         demo.Summary
+	Endpoint                       string
+	Elapsed                        time.Duration
 }
 
 // ErrAddrInUse means the listen address is taken.
@@ -124,6 +127,15 @@ func Run(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
+	sampleProduct := demo.Catalog().Products[0]
+	merchantToken, err := devauth.Token(devSecret(), "demo-merchant-staff", 24*time.Hour, time.Now(), "merchant:"+sampleProduct.MerchantID)
+	if err != nil {
+		return err
+	}
+	opsToken, err := devauth.Token(devSecret(), "demo-operator", 24*time.Hour, time.Now(), "ops")
+	if err != nil {
+		return err
+	}
 	svc, _, db, _, err := checkout.FromEnv(ctx)
 	if err != nil {
 		return err
@@ -138,8 +150,8 @@ func Run(ctx context.Context, opt Options) error {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	if opt.Ready != nil {
 		opt.Ready(ln.Addr().String(), Sample{
-			ProductID: demo.Catalog().Products[0].ID, Seeded: seeded,
-			Endpoint: endpoint, Elapsed: time.Since(start), Token: token,
+			ProductID: sampleProduct.ID, MerchantID: sampleProduct.MerchantID, Seeded: seeded,
+			Endpoint: endpoint, Elapsed: time.Since(start), Token: token, MerchantToken: merchantToken, OpsToken: opsToken,
 		})
 	}
 	return localgw.Serve(ctx, srv, ln)
@@ -150,11 +162,15 @@ func Run(ctx context.Context, opt Options) error {
 func Gateway(ctx context.Context, log *slog.Logger, auth localgw.Authenticator) (*localgw.Gateway, error) {
 	var rs []localgw.Route
 	for _, r := range routes.All() {
-		h, err := r.New(ctx)
+		newHandler, ok := httpHandlers[r.Function]
+		if !ok {
+			return nil, fmt.Errorf("route %s: %s has no constructor in the dev server's registry", r.Key(), r.Function)
+		}
+		h, err := lambdafn.Handler(ctx, r, newHandler)
 		if err != nil {
 			return nil, fmt.Errorf("build %s (%s): %w", r.Key(), r.Function, err)
 		}
-		rs = append(rs, localgw.Route{Method: r.Method, Path: r.Path, Handler: h, NeedsAuth: r.Auth == routes.JWT})
+		rs = append(rs, localgw.Route{Method: r.Method, Path: r.Path, Handler: h, NeedsAuth: !r.Public()})
 	}
 	return localgw.New(log, auth, rs)
 }

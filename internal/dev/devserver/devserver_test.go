@@ -119,10 +119,10 @@ func TestRunServesSeededCatalog(t *testing.T) {
 
 	// Pay an order at the sandbox, webhook delivered twice: PAID once; then
 	// refund part of it.
-	authed := func(method, path, body, key string) *http.Response {
+	as := func(token, method, path, body, key string) *http.Response {
 		t.Helper()
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+sample.Token)
+		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Content-Type", "application/json")
 		if key != "" {
 			req.Header.Set("Idempotency-Key", key)
@@ -132,6 +132,10 @@ func TestRunServesSeededCatalog(t *testing.T) {
 			t.Fatal(err)
 		}
 		return resp
+	}
+	authed := func(method, path, body, key string) *http.Response {
+		t.Helper()
+		return as(sample.Token, method, path, body, key)
 	}
 	resp = authed("POST", "/orders", body, "devserver-test-2")
 	_ = json.NewDecoder(resp.Body).Decode(&o)
@@ -156,10 +160,22 @@ func TestRunServesSeededCatalog(t *testing.T) {
 	if o.Status != "PAID" {
 		t.Fatalf("order %s is %s, want PAID by the payment-events consumer", o.ID, o.Status)
 	}
-	resp = authed("POST", "/orders/"+o.ID+"/refunds", `{"amount":{"amount":100,"currency":"CNY"},"reason":"test"}`, "refund-1")
+	// Refunds are the merchant's (or an operator's) to make, not the shopper's.
+	refund := `{"amount":{"amount":100,"currency":"CNY"},"reason":"test"}`
+	resp = as(sample.Token, "POST", "/merchant/orders/"+o.ID+"/refunds", refund, "refund-1")
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Errorf("a shopper's refund: %d, want 403", resp.StatusCode)
+	}
+	resp = as(sample.MerchantToken, "POST", "/merchant/orders/"+o.ID+"/refunds", refund, "refund-1")
 	resp.Body.Close()
 	if resp.StatusCode != 201 {
 		t.Errorf("refund: %d, want 201", resp.StatusCode)
+	}
+	resp = as(sample.OpsToken, "POST", "/ops/orders/"+o.ID+"/refunds", refund, "refund-2")
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Errorf("an operator's refund: %d, want 201", resp.StatusCode)
 	}
 
 	cancel()

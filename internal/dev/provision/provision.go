@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -47,6 +48,11 @@ func All(ctx context.Context, cfg aws.Config, prefix string) (Env, error) {
 		env[def.EnvVar] = url
 		env[def.DeadLetterEnvVar()] = dlq
 	}
+	topics, err := Topics(ctx, sns.NewFromConfig(cfg), q, prefix, env)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(env, topics)
 	return env, nil
 }
 
@@ -196,4 +202,45 @@ func queueARN(ctx context.Context, client *sqs.Client, url string) (string, erro
 		return "", fmt.Errorf("queue arn of %s: %w", url, err)
 	}
 	return out.Attributes[string(sqstypes.QueueAttributeNameQueueArn)], nil
+}
+
+// Topics creates every topic under prefix (CreateTopic is idempotent) and
+// subscribes each queue that reads one, with raw delivery and its filter
+// policy. queues maps each queue's EnvVar to its URL (as Queue returned).
+// It returns topic EnvVar → ARN.
+func Topics(ctx context.Context, client *sns.Client, q *sqs.Client, prefix string, queues Env) (Env, error) {
+	env := Env{}
+	for _, t := range resource.Topics() {
+		name := t.PhysicalName(prefix)
+		out, err := client.CreateTopic(ctx, &sns.CreateTopicInput{Name: &name})
+		if err != nil {
+			return nil, fmt.Errorf("create topic %s: %w", name, err)
+		}
+		env[t.EnvVar] = *out.TopicArn
+		for _, def := range resource.Queues() {
+			if def.Subscribes == nil || def.Subscribes.Name != t.Name {
+				continue
+			}
+			url, ok := queues[def.EnvVar]
+			if !ok {
+				return nil, fmt.Errorf("subscribe %s: queue not provisioned", def.Name)
+			}
+			arn, err := queueARN(ctx, q, url)
+			if err != nil {
+				return nil, err
+			}
+			filter, err := json.Marshal(def.FilterPolicy())
+			if err != nil {
+				return nil, err
+			}
+			_, err = client.Subscribe(ctx, &sns.SubscribeInput{
+				TopicArn: out.TopicArn, Protocol: aws.String("sqs"), Endpoint: &arn,
+				Attributes: map[string]string{"RawMessageDelivery": "true", "FilterPolicy": string(filter)},
+			})
+			if err != nil {
+				return nil, fmt.Errorf("subscribe %s to %s: %w", def.Name, name, err)
+			}
+		}
+	}
+	return env, nil
 }

@@ -23,6 +23,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/emulator"
@@ -127,8 +128,9 @@ func Tables(t testing.TB, tables ...resource.Table) provision.Env {
 	return env
 }
 
-// Queues creates every queue under a prefix unique to this test and returns
-// their environment: variable → URL.
+// Queues creates every queue and topic (with its subscriptions) under a
+// prefix unique to this test and returns their environment: variable →
+// URL or ARN.
 func Queues(t testing.TB) provision.Env {
 	t.Helper()
 	client := SQS(t)
@@ -141,6 +143,13 @@ func Queues(t testing.TB) provision.Env {
 		}
 		env[q.EnvVar] = url
 		env[q.DeadLetterEnvVar()] = dlq
+	}
+	topics, err := provision.Topics(context.Background(), sns.NewFromConfig(Config(t)), client, prefix, env)
+	if err != nil {
+		t.Fatalf("provision topics: %v", err)
+	}
+	for k, v := range topics {
+		env[k] = v
 	}
 	return env
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/jiaoyi-dev/jiaoyi/api"
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
@@ -58,10 +59,10 @@ func Service(t *testing.T, env provision.Env, now func() time.Time) *checkout.Se
 	cfg := checkout.Config{
 		CatalogTable: env[resource.Catalog.EnvVar], OrdersTable: env[resource.Orders.EnvVar],
 		PaymentsTable: env[resource.Payments.EnvVar], TimeoutQueueURL: env[resource.PaymentTimeouts.EnvVar], Hold: 15 * time.Minute,
-		OrderEventsQueueURL: env[resource.OrderEvents.EnvVar],
+		EventsTopicARN: env[resource.Events.EnvVar], MaxUnpaidOrders: 100, MaxHeldUnits: 1000,
 	}
 	db := dynamodb.NewFromConfig(awstest.Config(t))
-	svc := checkout.New(db, cfg, sandbox.New(db, cfg.PaymentsTable), awstest.SQS(t))
+	svc := checkout.New(db, cfg, sandbox.New(db, cfg.PaymentsTable), awstest.SQS(t), sns.NewFromConfig(awstest.Config(t)))
 	if now != nil {
 		svc.Now = now
 	}

@@ -1,4 +1,4 @@
-package checkout
+package orderdb
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/jiaoyi-dev/jiaoyi/internal/dynamo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
@@ -49,14 +50,14 @@ type cursor struct {
 // Orders returns a page of customerID's orders, newest first, from the
 // customer index. The cursor is opaque to clients and bound to the
 // customer: another customer's cursor is refused, not followed.
-func (s *Service) Orders(ctx context.Context, customerID, after string, limit int) (OrderPage, error) {
+func (s *Store) List(ctx context.Context, customerID, after string, limit int) (OrderPage, error) {
 	if limit < 1 || limit > MaxPage {
 		return OrderPage{}, problem.Field("limit", fmt.Sprintf("limit must be from 1 to %d", MaxPage))
 	}
 	in := &dynamodb.QueryInput{
-		TableName: &s.ordersTable, IndexName: aws.String("gsi1"),
+		TableName: &s.table, IndexName: aws.String("gsi1"),
 		KeyConditionExpression:    aws.String("gsi1pk = :c"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":c": str("CUSTOMER#" + customerID)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": dynamo.S("CUSTOMER#" + customerID)},
 		ScanIndexForward:          aws.Bool(false),
 		Limit:                     aws.Int32(int32(limit)),
 	}
@@ -66,7 +67,7 @@ func (s *Service) Orders(ctx context.Context, customerID, after string, limit in
 		if err != nil || json.Unmarshal(raw, &c) != nil || c.Self != customerID || c.GPK != "CUSTOMER#"+customerID {
 			return OrderPage{}, ErrBadCursor
 		}
-		in.ExclusiveStartKey = map[string]types.AttributeValue{"pk": str(c.PK), "sk": str(c.SK), "gsi1pk": str(c.GPK), "gsi1sk": str(c.GSK)}
+		in.ExclusiveStartKey = map[string]types.AttributeValue{"pk": dynamo.S(c.PK), "sk": dynamo.S(c.SK), "gsi1pk": dynamo.S(c.GPK), "gsi1sk": dynamo.S(c.GSK)}
 	}
 	out, err := s.db.Query(ctx, in)
 	if err != nil {

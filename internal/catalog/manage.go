@@ -1,0 +1,185 @@
+package catalog
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/dynamo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
+)
+
+// Manager is what merchants change in their catalog: products and their
+// SKUs, each change conditional on the merchant owning the product, so
+// another merchant's product is never touched (and reads as not found).
+type Manager struct {
+	*Repository
+	db dynamo.Transactor
+}
+
+// NewManager returns a Manager on r, transacting through db.
+func NewManager(r *Repository, db dynamo.Transactor) *Manager { return &Manager{Repository: r, db: db} }
+
+// Create stores a new product with its SKUs in one transaction; none of
+// their ids may exist. Stock starts at each SKU's Available.
+func (m *Manager) Create(ctx context.Context, p Product, skus []SKU) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	items := make([]types.TransactWriteItem, 0, len(skus)+1)
+	pi, err := attributevalue.MarshalMap(newProductItem(p))
+	if err != nil {
+		return err
+	}
+	items = append(items, dynamo.PutNew(m.table, pi))
+	for _, s := range skus {
+		if err := s.Validate(); err != nil {
+			return err
+		}
+		si, err := attributevalue.MarshalMap(skuItem{keys{PK: "SKU#" + s.ID, SK: skSKU}, s})
+		if err != nil {
+			return err
+		}
+		items = append(items, dynamo.PutNew(m.table, si))
+	}
+	if err := dynamo.Transact(ctx, m.db, items); err != nil {
+		if _, ok := dynamo.Failed(err); ok {
+			return problem.New(problem.Conflict, "a product or SKU with these ids exists")
+		}
+		return fmt.Errorf("create product %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// Owned returns merchantID's product with its SKUs. Another merchant's
+// product is ErrProductNotFound.
+func (m *Manager) Owned(ctx context.Context, merchantID, productID string) (ProductDetail, error) {
+	d, err := m.Product(ctx, productID)
+	if err != nil {
+		return ProductDetail{}, err
+	}
+	if d.MerchantID != merchantID {
+		return ProductDetail{}, fmt.Errorf("product %s: %w", productID, ErrProductNotFound)
+	}
+	return d, nil
+}
+
+// Save replaces merchantID's product p (its descriptive fields and status)
+// on the condition that the merchant still owns it.
+func (m *Manager) Save(ctx context.Context, merchantID string, p Product) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	item, err := attributevalue.MarshalMap(newProductItem(p))
+	if err != nil {
+		return err
+	}
+	cond, err := expression.NewBuilder().WithCondition(expression.Name("merchantId").Equal(expression.Value(merchantID))).Build()
+	if err != nil {
+		return err
+	}
+	err = dynamo.Transact(ctx, m.db, []types.TransactWriteItem{{Put: &types.Put{
+		TableName: &m.table, Item: item, ConditionExpression: cond.Condition(),
+		ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values(),
+	}}})
+	if _, ok := dynamo.Failed(err); ok {
+		return fmt.Errorf("product %s: %w", p.ID, ErrProductNotFound)
+	}
+	return err
+}
+
+// SetSKU changes a SKU's price and attributes (never its stock, which
+// orders move) on the condition that merchantID owns its product. Orders
+// already placed keep the prices they were placed at.
+func (m *Manager) SetSKU(ctx context.Context, merchantID string, s SKU) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	owner, err := dynamo.Update(m.table, ProductKey(s.ProductID), expression.Set(expression.Name("updatedAt"), expression.Value(time.Now().UTC())),
+		expression.Name("merchantId").Equal(expression.Value(merchantID)), false)
+	if err != nil {
+		return err
+	}
+	attrs, err := attributevalue.Marshal(s.Attributes)
+	if err != nil {
+		return err
+	}
+	price, err := attributevalue.Marshal(s.Price)
+	if err != nil {
+		return err
+	}
+	sku, err := dynamo.Update(m.table, SKUKey(s.ID),
+		expression.Set(expression.Name("price"), expression.Value(price)).Set(expression.Name("attributes"), expression.Value(attrs)),
+		expression.Name("productId").Equal(expression.Value(s.ProductID)), false)
+	if err != nil {
+		return err
+	}
+	err = dynamo.Transact(ctx, m.db, []types.TransactWriteItem{owner, sku})
+	if _, ok := dynamo.Failed(err); ok {
+		return fmt.Errorf("sku %s: %w", s.ID, ErrProductNotFound)
+	}
+	return err
+}
+
+// ProductPage is a page of a merchant's products, newest first.
+type ProductPage struct {
+	Products []Product `json:"products"`
+	Next     string    `json:"next,omitempty"`
+}
+
+// ErrBadCursor is a cursor this API did not give the caller.
+var ErrBadCursor = problem.Field("cursor", "cursor is not one this API returned for you")
+
+type productCursor struct {
+	PK, SK, GPK, GSK string
+}
+
+// ByMerchant returns a page of merchantID's products, newest first; the
+// cursor is bound to the merchant.
+func (m *Manager) ByMerchant(ctx context.Context, merchantID, cursor string, limit int) (ProductPage, error) {
+	in := &dynamodb.QueryInput{
+		TableName: &m.table, IndexName: aws.String("gsi2"),
+		KeyConditionExpression:    aws.String("gsi2pk = :m"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":m": dynamo.S("MERCHANT#" + merchantID)},
+		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)),
+	}
+	if cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(cursor)
+		var c productCursor
+		if err != nil || json.Unmarshal(raw, &c) != nil || c.GPK != "MERCHANT#"+merchantID {
+			return ProductPage{}, ErrBadCursor
+		}
+		in.ExclusiveStartKey = map[string]types.AttributeValue{"pk": dynamo.S(c.PK), "sk": dynamo.S(c.SK), "gsi2pk": dynamo.S(c.GPK), "gsi2sk": dynamo.S(c.GSK)}
+	}
+	out, err := m.Repository.db.Query(ctx, in)
+	if err != nil {
+		return ProductPage{}, fmt.Errorf("list products of %s: %w", merchantID, err)
+	}
+	page := ProductPage{Products: []Product{}}
+	for _, it := range out.Items {
+		var p productItem
+		if err := attributevalue.UnmarshalMap(it, &p); err != nil {
+			return ProductPage{}, err
+		}
+		page.Products = append(page.Products, p.Product)
+	}
+	if k := out.LastEvaluatedKey; k != nil {
+		get := func(n string) string {
+			if v, ok := k[n].(*types.AttributeValueMemberS); ok {
+				return v.Value
+			}
+			return ""
+		}
+		raw, _ := json.Marshal(productCursor{get("pk"), get("sk"), get("gsi2pk"), get("gsi2sk")})
+		page.Next = base64.RawURLEncoding.EncodeToString(raw)
+	}
+	return page, nil
+}
