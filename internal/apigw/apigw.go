@@ -58,6 +58,12 @@ func Wrap(log *slog.Logger, fn Handler) Handler {
 				slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000))
 		}()
 		resp, err := fn(ctx, req)
+		if err != nil && ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			// The caller went away (or the function ran out of time) before
+			// the answer: not our fault, and nobody reads the answer.
+			l.Warn("caller went away before the answer", "error", err.Error())
+			err = ErrClientClosed.Wrap(err)
+		}
 		if err != nil {
 			resp = Problem(ctx, req, err)
 		}
@@ -65,7 +71,14 @@ func Wrap(log *slog.Logger, fn Handler) Handler {
 	}
 }
 
+// ErrClientClosed answers a request whose caller left before the answer
+// (status 499, as nginx names it).
+var ErrClientClosed = problem.New(problem.ClientClosed, "the request was abandoned by its caller")
+
 func levelFor(status int) slog.Level {
+	if status == 499 {
+		return slog.LevelWarn
+	}
 	if status >= 500 {
 		return slog.LevelError
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -143,5 +145,23 @@ func TestSubject(t *testing.T) {
 	}
 	if got, err := Subject(req); err != nil || got != "u1" {
 		t.Errorf("Subject = %q, %v", got, err)
+	}
+}
+
+// A caller that leaves mid-request is logged as such, not as a 500.
+func TestCallerGoneIsNotAnInternalError(t *testing.T) {
+	var logs strings.Builder
+	h := Wrap(slog.New(slog.NewJSONHandler(&logs, nil)), func(ctx context.Context, req Request) (Response, error) {
+		<-ctx.Done()
+		return Response{}, fmt.Errorf("TransactWriteItems: %w", ctx.Err())
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	resp, err := h(ctx, Request{})
+	if err != nil || resp.StatusCode != 499 {
+		t.Errorf("status %d, %v; want 499", resp.StatusCode, err)
+	}
+	if strings.Contains(logs.String(), "internal error") || !strings.Contains(logs.String(), "caller went away") {
+		t.Errorf("logs %s; want the caller's leaving, no internal error", logs.String())
 	}
 }

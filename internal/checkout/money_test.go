@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmw "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go/middleware"
@@ -439,5 +441,44 @@ func (e *env) moneyInvariants(t *testing.T, ids ...string) {
 		if !captured && (o.Status == order.Paid || o.Status == order.Refunded) {
 			t.Errorf("order %s is %s but the provider says %s", id, o.Status, in.Status)
 		}
+	}
+}
+
+// afterCommit cancels the caller's context as soon as TransactWriteItems
+// has committed: a client that hangs up right after the commit.
+func afterCommit(cancel context.CancelFunc) func(*dynamodb.Options) {
+	return func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+			return st.Initialize.Add(middleware.InitializeMiddlewareFunc("client-leaves", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				out, md, err := next.HandleInitialize(ctx, in)
+				if awsmw.GetOperationName(ctx) == "TransactWriteItems" {
+					cancel()
+				}
+				return out, md, err
+			}), middleware.Before)
+		})
+	}
+}
+
+// A caller leaving right after the commit changes nothing: the order is
+// placed, answered, and its payment timeout is scheduled.
+func TestClientLeavingAfterCommitStillSchedulesTheTimeout(t *testing.T) {
+	e := newEnv(t, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	svc := checkout.New(dynamodb.NewFromConfig(awstest.Config(t), afterCommit(cancel)), e.cfg, e.payments, e.queue, e.events)
+	svc.Now = e.clock.Now
+	o, err := svc.Place(ctx, "alice", order.PlaceRequest{Lines: []order.LineRequest{{SKUID: e.skus[0], Quantity: 1}}, Fulfilment: shipTo()}, nil)
+	if err != nil {
+		t.Fatalf("place: %v", err)
+	}
+	if ctx.Err() == nil {
+		t.Fatal("the caller's context was not cancelled: the test proves nothing")
+	}
+	if sent := e.queue.Sent(); len(sent) != 1 || !strings.Contains(aws.ToString(sent[0].MessageBody), o.ID) {
+		t.Errorf("timeout messages %d, want the order's", len(sent))
+	}
+	if got := e.status(t, o.ID); got.Status != order.PendingPayment {
+		t.Errorf("order %s, want PENDING_PAYMENT", got.Status)
 	}
 }

@@ -188,15 +188,22 @@ func (s *Service) submitRefund(ctx context.Context, o order.Order, rec RefundRec
 	return rec, nil
 }
 
-// markSubmitted records that the provider has the refund, taking it out
-// of the retry job's index; the order does not change.
+// markSubmitted records that the provider has the refund, moving it from
+// the retry job's index to the awaiting one; the order does not change. A
+// refund already final (its event came first) is left as it is.
 func (s *Service) markSubmitted(ctx context.Context, rec RefundRecord, providerRefundID string) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.orders.Table()), Key: orderdb.Key(rec.OrderID, "REFUND#"+rec.ID),
-		UpdateExpression:          aws.String("SET providerRefundId = :p, submitted = :t REMOVE gsi2pk, gsi2sk"),
-		ConditionExpression:       aws.String("attribute_exists(pk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":p": dynamo.S(providerRefundID), ":t": &types.AttributeValueMemberBOOL{Value: true}},
+		UpdateExpression:         aws.String("SET providerRefundId = :p, submitted = :t, gsi2pk = :awaiting"),
+		ConditionExpression:      aws.String("#status = :pending"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": dynamo.S(providerRefundID), ":t": &types.AttributeValueMemberBOOL{Value: true},
+			":awaiting": dynamo.S(orderdb.RefundsAwaiting), ":pending": dynamo.S(string(order.RefundPending))},
 	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return nil
+	}
 	return err
 }
 
@@ -372,6 +379,12 @@ func (s *Service) RetryRefunds(ctx context.Context, olderThan time.Duration, lim
 		done++
 	}
 	return done, nil
+}
+
+// AwaitingOverAnHour counts refunds the provider has held for more than an
+// hour without confirming or refusing (at most limit): alarmed on.
+func (s *Service) AwaitingOverAnHour(ctx context.Context, limit int) (int, error) {
+	return s.orders.AwaitingRefunds(ctx, s.Now().UTC().Add(-time.Hour).Format(dynamo.TimeLayout), limit)
 }
 
 // Refunds returns an order's refunds.

@@ -21,6 +21,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/id"
 	"github.com/jiaoyi-dev/jiaoyi/internal/idempotency"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order/orderdb"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
@@ -268,8 +269,13 @@ func NewRetryRefunds(ctx context.Context) (func(context.Context, json.RawMessage
 		return nil, err
 	}
 	return func(ctx context.Context, _ json.RawMessage) (int, error) {
-		n, err := a.Checkout.RetryRefunds(logging.With(ctx, log), 5*time.Minute, 200)
-		log.Info("refund retry", "settled", n, "error", err)
+		ctx = logging.With(ctx, log)
+		n, err := a.Checkout.RetryRefunds(ctx, 5*time.Minute, 200)
+		late, lerr := a.Checkout.AwaitingOverAnHour(ctx, 1000)
+		if lerr == nil {
+			a.Checkout.Metrics.Add("RefundsPendingOverAnHour", float64(late), metrics.Count, nil)
+		}
+		log.Info("refund retry", "settled", n, "awaiting_over_an_hour", late, "error", err)
 		return n, err
 	}, nil
 }

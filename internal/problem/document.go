@@ -31,7 +31,7 @@ func DocumentFor(e *Error, instance string) Document {
 	status := Status(e.Code)
 	d := Document{
 		Type:     typeBase + string(e.Code),
-		Title:    http.StatusText(status),
+		Title:    title(status),
 		Status:   status,
 		Detail:   e.Message,
 		Instance: instance,
@@ -61,4 +61,12 @@ func (d Document) MarshalJSON() ([]byte, error) {
 	}
 	maps.Copy(m, std)
 	return json.Marshal(m)
+}
+
+// title is the status's reason phrase, with nginx's name for 499.
+func title(status int) string {
+	if status == 499 {
+		return "Client Closed Request"
+	}
+	return http.StatusText(status)
 }

@@ -7,7 +7,8 @@
 //
 //	order        ORDER#<id>  ORDER          gsi1: CUSTOMER#<customer>, <createdAt>#<id>
 //	reservation  ORDER#<id>  RESERVATION    gsi2: EXPIRY#<shard>, <expiresAt>#<id> while HELD
-//	refund       ORDER#<id>  REFUND#<rid>   gsi2: REFUNDS#PENDING, <createdAt>#<rid> until the provider has it
+//	refund       ORDER#<id>  REFUND#<rid>   gsi2: REFUNDS#PENDING, <createdAt>#<rid> until the provider has it,
+//	                                        then REFUNDS#AWAITING until it is final
 //	holds        SHOPPER#<c> HOLDS          unpaid orders and held units of a shopper
 //	outbox       OUTBOX#<e>  OUTBOX         gsi2: OUTBOX#PENDING until relayed (internal/outbox)
 //	idempotency  IDEMPOTENCY#<hash>  IDEMPOTENCY (internal/idempotency)
@@ -41,8 +42,10 @@ const (
 	// ExpiryShards spreads held reservations over several index partitions
 	// so a busy sale does not make one hot key; the sweep queries each.
 	ExpiryShards = 4
-	// RefundsPending indexes refunds the provider does not have yet.
-	RefundsPending = "REFUNDS#PENDING"
+	// RefundsPending indexes refunds the provider does not have yet;
+	// RefundsAwaiting those it has and has not yet confirmed or refused.
+	RefundsPending  = "REFUNDS#PENDING"
+	RefundsAwaiting = "REFUNDS#AWAITING"
 	// DueIndex is the index of due work (expiring holds, pending refunds,
 	// the outbox).
 	DueIndex = "gsi2"

@@ -24,8 +24,11 @@ type refundItem struct {
 
 func newRefundItem(r order.Refund) refundItem {
 	it := refundItem{PK: "ORDER#" + r.OrderID, SK: skRefund + r.ID, Refund: r}
-	if r.Status == order.RefundPending && !r.Submitted {
+	if r.Status == order.RefundPending {
 		it.GSI2PK, it.GSI2SK = RefundsPending, r.CreatedAt.UTC().Format(dynamo.TimeLayout)+"#"+r.ID
+		if r.Submitted {
+			it.GSI2PK = RefundsAwaiting
+		}
 	}
 	return it
 }
@@ -94,6 +97,13 @@ func (s *Store) PendingRefunds(ctx context.Context, before string, limit int) ([
 		out = append(out, r.Refund)
 	}
 	return out, nil
+}
+
+// AwaitingRefunds counts refunds created before before that the provider
+// has and has not yet confirmed or refused, up to limit.
+func (s *Store) AwaitingRefunds(ctx context.Context, before string, limit int) (int, error) {
+	items, err := dynamo.Due(ctx, s.db, s.table, DueIndex, RefundsAwaiting, before, limit)
+	return len(items), err
 }
 
 // Expiring returns the held reservations of one expiry shard whose hold

@@ -107,6 +107,11 @@ func (r *Receiver) Receive(ctx context.Context, provider, sig string, body []byt
 	if err != nil {
 		return Result{}, err
 	}
+	// Once a receipt is written its enqueue must follow even if the
+	// provider hangs up: the caller leaving does not cancel this work; the
+	// function's own deadline still bounds it.
+	ctx, cancel := detached(ctx)
+	defer cancel()
 	res := Result{}
 	for _, ev := range events {
 		if ev.OrderID == "" {
@@ -199,4 +204,12 @@ func (r *Receiver) enqueue(ctx context.Context, ev payment.Event) error {
 		logging.From(ctx).Warn("mark receipt enqueued", "event_id", ev.ID, "error", err)
 	}
 	return nil
+}
+
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := context.WithoutCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(d, deadline)
+	}
+	return d, func() {}
 }
