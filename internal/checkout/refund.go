@@ -257,14 +257,7 @@ func (s *Service) settleRefund(ctx context.Context, orderID, refundID string, to
 			typ = TypeRefundFailed
 		}
 		if typ != "" {
-			e, err := outbox.New(id.Derive("evt", "refund/"+r.ID+"/"+string(to)), typ, 1, now, RefundChanged{
-				OrderID: o.ID, RefundID: r.ID, ProviderRefundID: r.ProviderRefundID, Amount: r.Amount, Origin: r.Origin,
-				Total: o.Total, Lines: o.Lines, Provider: o.Payment.Provider, IntentID: o.Payment.ID,
-			})
-			if err != nil {
-				return nil, err
-			}
-			ob, err := outbox.Item(s.orders.Table(), e)
+			e, ob, err := s.refundEvent(*o, r, typ, now)
 			if err != nil {
 				return nil, err
 			}
@@ -286,6 +279,21 @@ func (s *Service) settleRefund(ctx context.Context, orderID, refundID string, to
 	}
 	logging.From(ctx).Info("refund settled", "refund_id", refundID, "status", rec.Status)
 	return rec, nil
+}
+
+// refundEvent is the money event of refund r moving to its status, and its
+// outbox write; its id derives from the refund and status, so it is
+// emitted once.
+func (s *Service) refundEvent(o order.Order, r RefundRecord, typ string, now time.Time) (outbox.Event, types.TransactWriteItem, error) {
+	e, err := outbox.New(id.Derive("evt", "refund/"+r.ID+"/"+string(r.Status)), typ, 1, now, RefundChanged{
+		OrderID: o.ID, RefundID: r.ID, ProviderRefundID: r.ProviderRefundID, Amount: r.Amount, Origin: r.Origin,
+		Total: o.Total, Lines: o.Lines, Provider: o.Payment.Provider, IntentID: o.Payment.ID,
+	})
+	if err != nil {
+		return outbox.Event{}, types.TransactWriteItem{}, err
+	}
+	ob, err := outbox.Item(s.orders.Table(), e)
+	return e, ob, err
 }
 
 // refundNews records the provider's word on a refund: ours (by the refund
@@ -330,14 +338,7 @@ func (s *Service) providerRefund(ctx context.Context, orderID, refundID string, 
 		}
 		items := []types.TransactWriteItem{put}
 		if r.Status == order.RefundSucceeded {
-			e, err := outbox.New(id.Derive("evt", "refund/"+r.ID+"/"+string(order.RefundSucceeded)), TypeRefundSucceeded, 1, now, RefundChanged{
-				OrderID: o.ID, RefundID: r.ID, ProviderRefundID: r.ProviderRefundID, Amount: r.Amount, Origin: r.Origin,
-				Total: o.Total, Lines: o.Lines, Provider: o.Payment.Provider, IntentID: o.Payment.ID,
-			})
-			if err != nil {
-				return nil, err
-			}
-			ob, err := outbox.Item(s.orders.Table(), e)
+			e, ob, err := s.refundEvent(*o, r, TypeRefundSucceeded, now)
 			if err != nil {
 				return nil, err
 			}
