@@ -21,10 +21,12 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
+	"github.com/jiaoyi-dev/jiaoyi/internal/lambdafn"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
 	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
@@ -34,8 +36,8 @@ const Placeholder = "ord_aaaaaaaaaaaaaaaa"
 // Subject is the customer in recorded events.
 const Subject = "7d1c0f7e-8a1b-4c5d-9e2f-3a4b5c6d7e8f"
 
-// SeedDemoProduct writes the first demo product and its SKUs and returns
-// its first SKU's id.
+// SeedDemoProduct writes the demo merchants, the first demo product and
+// its SKUs and returns its first SKU's id.
 func SeedDemoProduct(t *testing.T, env provision.Env) string {
 	t.Helper()
 	b := demo.Catalog()
@@ -47,7 +49,7 @@ func SeedDemoProduct(t *testing.T, env provision.Env) string {
 		}
 	}
 	repo := catalog.NewRepository(awstest.DynamoDB(t), env[resource.Catalog.EnvVar])
-	if err := repo.Write(context.Background(), catalog.Batch{Products: []catalog.Product{p}, SKUs: skus}); err != nil {
+	if err := repo.Write(context.Background(), catalog.Batch{Merchants: demo.Merchants(), Products: []catalog.Product{p}, SKUs: skus}); err != nil {
 		t.Fatal(err)
 	}
 	return skus[0].ID
@@ -129,12 +131,19 @@ func Pay(t *testing.T, env provision.Env, o order.Order) {
 func APIEvent(t *testing.T, newHandler func(context.Context) (apigw.Handler, error), path, orderID string, wantStatus int) apigw.Response {
 	t.Helper()
 	ctx := context.Background()
-	h, err := newHandler(ctx)
+	var req events.APIGatewayV2HTTPRequest
+	Event(t, path, orderID, &req)
+	// Guarded by the route's roles, as the function runs it.
+	var route routes.Route
+	for _, r := range routes.All() {
+		if r.Key() == req.RouteKey {
+			route = r
+		}
+	}
+	h, err := lambdafn.Handler(ctx, route, newHandler)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var req events.APIGatewayV2HTTPRequest
-	Event(t, path, orderID, &req)
 	resp, err := h(ctx, req)
 	if err != nil || resp.StatusCode != wantStatus {
 		t.Fatalf("%d %s %v, want %d", resp.StatusCode, resp.Body, err, wantStatus)
