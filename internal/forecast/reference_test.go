@@ -1,0 +1,136 @@
+package forecast
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"strconv"
+	"testing"
+)
+
+// refCase is one series of testdata/reference.json (gen_reference.py).
+type refCase struct {
+	Name   string              `json:"name"`
+	M      int                 `json:"m"`
+	H      int                 `json:"h"`
+	Y      []float64           `json:"y"`
+	Models map[string]refModel `json:"models"`
+}
+
+type refModel struct {
+	Method string               `json:"method"`
+	AICc   float64              `json:"aicc"`
+	Mean   []float64            `json:"mean"`
+	Lower  map[string][]float64 `json:"lower"`
+	Upper  map[string][]float64 `json:"upper"`
+}
+
+func loadReference(t *testing.T) []refCase {
+	t.Helper()
+	b, err := os.ReadFile("testdata/reference.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref struct {
+		Cases []refCase `json:"cases"`
+	}
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
+	return ref.Cases
+}
+
+func (c refCase) train() []float64 { return c.Y[:len(c.Y)-c.H] }
+
+// relErr is |got-want| relative to max(|want|, 1e-8).
+func relErr(got, want float64) float64 {
+	return math.Abs(got-want) / math.Max(math.Abs(want), 1e-8)
+}
+
+// checkSeries fails when any got[i] differs from want[i] by more than tol
+// relative.
+func checkSeries(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: got %d values, want %d", what, len(got), len(want))
+	}
+	for i := range want {
+		if e := relErr(got[i], want[i]); !(e <= tol) {
+			t.Errorf("%s[%d] = %.10g, want %.10g (relative error %.2g > %.2g)", what, i, got[i], want[i], e, tol)
+			return
+		}
+	}
+}
+
+// checkIntervals compares interval widths (upper-lower) per level.
+func checkIntervals(t *testing.T, r *Result, want refModel, tol float64) {
+	t.Helper()
+	for ls, lo := range want.Lower {
+		l, _ := strconv.ParseFloat(ls, 64)
+		hi := want.Upper[ls]
+		gotW, wantW := make([]float64, len(lo)), make([]float64, len(lo))
+		for i := range lo {
+			gotW[i] = r.Upper[l][i] - r.Lower[l][i]
+			wantW[i] = hi[i] - lo[i]
+		}
+		checkSeries(t, "width"+ls, gotW, wantW, tol)
+	}
+}
+
+func TestNaiveMatchesStatsforecast(t *testing.T) {
+	for _, c := range loadReference(t) {
+		for _, tc := range []struct {
+			key string
+			fn  Method
+		}{{"naive", Naive}, {"snaive", SeasonalNaive}} {
+			want, ok := c.Models[tc.key]
+			if !ok {
+				continue
+			}
+			t.Run(c.Name+"/"+tc.key, func(t *testing.T) {
+				got, err := tc.fn(c.train(), c.M, c.H, DefaultLevels)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkSeries(t, "mean", got.Mean, want.Mean, 0)
+				checkIntervals(t, got, want, 1e-9)
+				for ls := range want.Lower {
+					l, _ := strconv.ParseFloat(ls, 64)
+					checkSeries(t, "lower"+ls, got.Lower[l], want.Lower[ls], 1e-9)
+					checkSeries(t, "upper"+ls, got.Upper[l], want.Upper[ls], 1e-9)
+				}
+			})
+		}
+	}
+}
+
+func TestIntermittentMatchesStatsforecast(t *testing.T) {
+	methods := map[string]Method{"croston": Croston, "sba": SBA, "tsb": TSB, "adida": ADIDA, "imapa": IMAPA}
+	n := 0
+	for _, c := range loadReference(t) {
+		for key, want := range c.Models {
+			fn, ok := methods[key]
+			if !ok {
+				continue
+			}
+			n++
+			t.Run(c.Name+"/"+key, func(t *testing.T) {
+				got, err := fn(c.train(), c.M, c.H, DefaultLevels)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkSeries(t, "mean", got.Mean, want.Mean, 1e-6)
+				for _, l := range DefaultLevels {
+					for i := range got.Mean {
+						if lo, hi := got.Lower[l][i], got.Upper[l][i]; !(lo >= 0 && lo <= hi) {
+							t.Fatalf("level %v step %d: interval [%v, %v] not ordered or negative", l, i, lo, hi)
+						}
+					}
+				}
+			})
+		}
+	}
+	if n < 25 {
+		t.Fatalf("compared %d intermittent forecasts, want at least 25", n)
+	}
+}
