@@ -75,6 +75,7 @@ func Names() []string {
 }
 
 func init() {
+	Register("theta", Theta)
 	Register("naive", Naive)
 	Register("snaive", SeasonalNaive)
 	Register("croston", Croston)

@@ -134,3 +134,22 @@ func TestIntermittentMatchesStatsforecast(t *testing.T) {
 		t.Fatalf("compared %d intermittent forecasts, want at least 25", n)
 	}
 }
+
+func TestThetaMatchesStatsforecast(t *testing.T) {
+	for _, c := range loadReference(t) {
+		want, ok := c.Models["theta"]
+		if !ok {
+			continue
+		}
+		t.Run(c.Name, func(t *testing.T) {
+			got, err := Theta(c.train(), c.M, c.H, DefaultLevels)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSeries(t, "mean", got.Mean, want.Mean, 0.01)
+			// statsforecast simulates Theta intervals from 200 paths; its widths
+			// are that noisy (see testdata/gen_reference.py).
+			checkIntervals(t, got, want, 0.2)
+		})
+	}
+}
