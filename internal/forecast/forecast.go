@@ -75,6 +75,7 @@ func Names() []string {
 }
 
 func init() {
+	Register("ets", ETS)
 	Register("theta", Theta)
 	Register("naive", Naive)
 	Register("snaive", SeasonalNaive)

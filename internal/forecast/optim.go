@@ -9,9 +9,17 @@ import (
 // nelderMead minimises f from x0 with gonum's Nelder-Mead simplex, the
 // method R's ets and statsforecast's ETS and Theta use. The initial simplex
 // has the given per-coordinate steps. Points outside the feasible region
-// should return +Inf. It returns the best point found even when the
-// iteration limit stops the search.
-func nelderMead(f func([]float64) float64, x0, step []float64, maxEval int) ([]float64, float64) {
+// should return +Inf. The search stops when the best value has not improved
+// by more than tol for dim+10 iterations, or after maxEval evaluations; it
+// returns the best point found either way.
+func nelderMead(f func([]float64) float64, x0, step []float64, maxEval int, tol float64) ([]float64, float64) {
+	x, fx, _ := nelderMeadConv(f, x0, step, maxEval, tol)
+	return x, fx
+}
+
+// nelderMeadConv is nelderMead that also reports whether the search
+// converged before the evaluation limit.
+func nelderMeadConv(f func([]float64) float64, x0, step []float64, maxEval int, tol float64) ([]float64, float64, bool) {
 	n := len(x0)
 	simplex := make([][]float64, n+1)
 	simplex[0] = append([]float64(nil), x0...)
@@ -25,7 +33,7 @@ func nelderMead(f func([]float64) float64, x0, step []float64, maxEval int) ([]f
 	}
 	settings := &optimize.Settings{
 		FuncEvaluations: maxEval,
-		Converger:       &optimize.FunctionConverge{Absolute: 1e-10, Relative: 1e-10, Iterations: 100},
+		Converger:       &optimize.FunctionConverge{Absolute: tol, Iterations: n + 10},
 	}
 	res, err := optimize.Minimize(optimize.Problem{Func: f}, x0, settings, nm)
 	best, fbest := simplex[0], nm.InitialValues[0]
@@ -34,9 +42,16 @@ func nelderMead(f func([]float64) float64, x0, step []float64, maxEval int) ([]f
 			best, fbest = simplex[i], v
 		}
 	}
+	converged := err == nil && res != nil && res.Status != optimize.FunctionEvaluationLimit
 	if res != nil && !math.IsNaN(res.F) && res.F <= fbest {
-		return res.X, res.F
+		return res.X, res.F, converged
 	}
-	_ = err // an iteration limit still leaves the best point in res
-	return best, fbest
+	return best, fbest, converged
 }
+
+// ETS search settings: the initial simplex step of alpha (gamma gets half)
+// and the number of restarts from the optimum.
+const (
+	nmParStep     = 0.1
+	nmMaxRestarts = 3
+)

@@ -68,7 +68,7 @@ func Theta(y []float64, m, h int, levels []float64) (*Result, error) {
 		}
 		return s / absMean
 	}
-	p, _ := nelderMead(obj, []float64{x[0] / 2, 0.5}, []float64{0.05 * math.Max(math.Abs(x[0]/2), 1), 0.05}, 1000)
+	p, _ := nelderMead(obj, []float64{x[0] / 2, 0.5}, []float64{0.05 * math.Max(math.Abs(x[0]/2), 1), 0.05}, 1000, 1e-10)
 	level0, alpha := p[0], p[1]
 	level := st.residuals(x, level0, alpha, e)
 	mu := st.forecast(level, alpha, n, h)

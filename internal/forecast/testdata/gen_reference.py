@@ -69,6 +69,25 @@ def run(model, train, h):
     return model, model.predict(h, level=LEVELS)
 
 
+def each_ets(train, m, h):
+    """Every model AutoETS considers, fitted alone (fresh parameter bounds)."""
+    out = {}
+    positive = train.min() > 0
+    for e in "AM":
+        for t in "NA":
+            for s in "NAM":
+                for d in [True, False]:
+                    if (t == "N" and d) or (e == "A" and s == "M") or (not positive and "M" in e + s) or (s != "N" and m == 1):
+                        continue
+                    name = f"ETS({e},{t}{'d' if d else ''},{s})"
+                    try:
+                        mod = AutoETS(season_length=m, model=e + t + s, damped=d).fit(train)
+                    except Exception:
+                        continue
+                    out[name] = {"aicc": float(mod.model_["aicc"]), "mean": mod.predict(h)["mean"].tolist()}
+    return out
+
+
 def pack(fc):
     return {
         "mean": fc["mean"].tolist(),
@@ -84,6 +103,7 @@ def main():
         c = {"name": name, "m": m, "h": h, "y": y.tolist(), "models": {}}
         ets, fc = run(AutoETS(season_length=m), train, h)
         c["models"]["ets"] = pack(fc) | {"method": ets.model_["method"], "aicc": float(ets.model_["aicc"])}
+        c["models"]["ets"]["each"] = each_ets(train, m, h)
         _, fc = run(Theta(season_length=m), train, h)
         c["models"]["theta"] = pack(fc)
         _, fc = run(Naive(), train, h)
