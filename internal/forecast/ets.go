@@ -456,7 +456,7 @@ func fitETS(y []float64, m int, spec etsSpec) *etsFit {
 	// The root test is costly (an eigendecomposition per evaluation), so the
 	// search runs without it and is repeated with it only when its optimum
 	// turns out not to be admissible.
-	maxEval := 1000 + 500*len(p0)
+	maxEval := etsEvalBudget(len(p0))
 	p, lik, converged := nmRestarts(md.objective, p0, step, maxEval)
 	alpha, beta, gamma, phi, l, b, _ := md.unpack(p)
 	if md.spec.season != 'N' && !admissible(alpha, beta, gamma, phi, m, spec.trend != 'N', true, true) {
@@ -538,6 +538,10 @@ func nmRestarts(f func([]float64) float64, x0, step []float64, maxEval int) ([]f
 	}
 	return x, fx, conv
 }
+
+// etsEvalBudget is the Nelder-Mead evaluation limit for a problem of dim
+// dimensions (a variable so tests can force non-convergence).
+var etsEvalBudget = func(dim int) int { return 1000 + 500*dim }
 
 // etsTol is the Nelder-Mead tolerance on the objective, n·log(Σe²)+...,
 // a -2·log-likelihood up to a constant, where 1e-3 is immaterial.

@@ -86,6 +86,16 @@ func Theta(y []float64, m, h int, levels []float64) (*Result, error) {
 	for i := range sd {
 		sd[i] = sigma * math.Sqrt(1+alpha*alpha*float64(i))
 	}
+	for _, v := range mu {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			r, err := Naive(y, m, h, levels)
+			if err != nil {
+				return nil, err
+			}
+			r.Note = "Theta fit did not give finite forecasts; fell back to Naive"
+			return r, nil
+		}
+	}
 	r := &Result{Model: "Theta", AICc: math.NaN(), Mean: mu}
 	normalIntervals(r, levels, sd)
 	if fig != nil {
