@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -49,5 +50,28 @@ func TestRun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRunAuto(t *testing.T) {
+	var in strings.Builder
+	for d := range 70 {
+		fmt.Fprintf(&in, "%d\n", []int{20, 22, 25, 24, 30, 45, 40}[d%7]+d%3)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"-h", "14", "-m", "7", "-level", "90"}, strings.NewReader(in.String()), &out, &errb); code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	var got struct {
+		Model    string               `json:"model"`
+		Forecast []float64            `json:"forecast"`
+		Lower    map[string][]float64 `json:"lower"`
+		Upper    map[string][]float64 `json:"upper"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Model == "" || len(got.Forecast) != 14 || len(got.Lower["90"]) != 14 || len(got.Upper["90"]) != 14 {
+		t.Errorf("output %s: want a model, 14 forecasts and 14 bounds at level 90", out.String())
 	}
 }

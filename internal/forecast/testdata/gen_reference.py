@@ -11,7 +11,10 @@ six intermittent series drawn here with a fixed seed (numpy default_rng(11):
 Bernoulli occurrence times a Poisson or negative-binomial size), because no
 package on the allowed registries ships an intermittent demand data set.
 Every series is fitted on all but its last h values; the forecasts are for the
-held-out h.
+held-out h. For ETS the file holds AutoETS's choice and, under "each", every
+model AutoETS considers fitted alone (AutoETS(model=..., damped=...)), so the
+Go tests can compare single fits where both optimisers reach the same
+likelihood.
 """
 import json
 import sys
