@@ -37,7 +37,7 @@ func (r *Result) HasAICc() bool { return !math.IsNaN(r.AICc) }
 
 // Method fits a model to the history y, whose season length is m (1 for none),
 // and forecasts h steps with intervals at levels (percent). A Method may
-// assume that y, m, h and levels passed Validate (CheckInput) already; it
+// assume that y, m, h and levels passed CheckInput already; it
 // returns ErrTooShort when y is too short for the model.
 type Method func(y []float64, m, h int, levels []float64) (*Result, error)
 
