@@ -24,6 +24,7 @@ func TestRun(t *testing.T) {
 		{"not a number", []string{"-h", "2"}, "1\n2\nabc\n", 2, `line 3: "abc" is not a number`, ""},
 		{"horizon", []string{"-h", "800", "-model", "naive"}, series, 2, "horizon", ""},
 		{"season", []string{"-h", "2", "-m", "20", "-model", "naive"}, series, 2, "season length", ""},
+		{"too short for ets", []string{"-h", "1", "-model", "ets"}, "1\n2\n3\n4\n5\n", 2, "series too short for ETS", ""},
 		{"arima not wired", []string{"-h", "2", "-model", "arima"}, series, 2, "not available", ""},
 		{"bad level", []string{"-h", "2", "-level", "80,abc"}, series, 2, "-level", ""},
 	}

@@ -236,3 +236,31 @@ func TestETSEachModelMatchesStatsforecast(t *testing.T) {
 		t.Errorf("compared %d single-model fits, want at least 20", compared)
 	}
 }
+
+// TestETSIntervalsOrdered checks every interval class (AirPassengers picks a
+// multiplicative-season model, whose intervals are simulated): bounds on
+// both sides of the mean, the 95% interval around the 80% one, and widths
+// that do not shrink over the horizon by more than simulation noise.
+func TestETSIntervalsOrdered(t *testing.T) {
+	for _, c := range loadReference(t) {
+		if _, ok := c.Models["ets"]; !ok {
+			continue
+		}
+		t.Run(c.Name, func(t *testing.T) {
+			r, err := ETS(c.train(), c.M, c.H, DefaultLevels)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, mu := range r.Mean {
+				if !(r.Lower[95][i] <= r.Lower[80][i] && r.Lower[80][i] < mu && mu < r.Upper[80][i] && r.Upper[80][i] <= r.Upper[95][i]) {
+					t.Fatalf("%s step %d: 95%% [%v, %v], 80%% [%v, %v] around %v not nested", r.Model, i+1,
+						r.Lower[95][i], r.Upper[95][i], r.Lower[80][i], r.Upper[80][i], mu)
+				}
+			}
+			first, last := r.Upper[95][0]-r.Lower[95][0], r.Upper[95][c.H-1]-r.Lower[95][c.H-1]
+			if last < 0.9*first {
+				t.Errorf("%s: 95%% width %v at step 1, %v at step %d", r.Model, first, last, c.H)
+			}
+		})
+	}
+}
