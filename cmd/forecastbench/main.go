@@ -1,6 +1,7 @@
 // Command forecastbench compares internal/forecast with statsforecast on
 // the same series: seconds per series per model, and accuracy (MASE and
-// sMAPE on a held-out horizon) for ours, statsforecast's and SeasonalNaive.
+// sMAPE on a held-out horizon) for ours, statsforecast's and SeasonalNaive,
+// and how often the held-out values fall inside our 80% and 95% intervals.
 //
 //	go run ./cmd/forecastbench -python .venv/bin/python
 //
@@ -125,6 +126,8 @@ func run(python, ref string, nDaily, nSparse int) error {
 				continue
 			}
 			r.add(&r.ours, s, res.Mean, secs)
+			r.cover80 += coverage(s.Test, res.Lower[80], res.Upper[80])
+			r.cover95 += coverage(s.Test, res.Lower[95], res.Upper[95])
 			if name == "auto" {
 				continue
 			}
@@ -137,17 +140,18 @@ func run(python, ref string, nDaily, nSparse int) error {
 	}
 	fmt.Printf("statsforecast %s vs internal/forecast; MASE and sMAPE on the held-out horizon, means over series\n\n", sf.Version)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "group\tmodel\tseries\tours s/series\tsf s/series\tspeed-up\tours MASE\tsf MASE\tMASE ratio\tours sMAPE\tsf sMAPE\t")
+	fmt.Fprintln(tw, "group\tmodel\tseries\tours s/series\tsf s/series\tspeed-up\tours MASE\tsf MASE\tMASE ratio\tours sMAPE\tsf sMAPE\tours 80% cover\tours 95% cover\t")
 	for _, k := range order {
 		r := rows[k]
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.5f\t%s\t%s\t%.3f\t%s\t%s\t%.2f\t%s\t\n", r.group, r.model, r.ours.n,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.5f\t%s\t%s\t%.3f\t%s\t%s\t%.2f\t%s\t%.0f%%\t%.0f%%\t\n", r.group, r.model, r.ours.n,
 			r.ours.secs/float64(r.ours.n), opt(r.sf, func(a acc) float64 { return a.secs / float64(a.n) }, "%.5f"),
 			opt(r.sf, func(a acc) float64 { return (a.secs / float64(a.n)) / (r.ours.secs / float64(r.ours.n)) }, "%.1fx"),
 			r.ours.mase/float64(r.ours.n), opt(r.sf, func(a acc) float64 { return a.mase / float64(a.n) }, "%.3f"),
 			opt(r.sf, func(a acc) float64 { return (r.ours.mase / float64(r.ours.n)) / (a.mase / float64(a.n)) }, "%.3f"),
-			r.ours.smape/float64(r.ours.n), opt(r.sf, func(a acc) float64 { return a.smape / float64(a.n) }, "%.2f"))
+			r.ours.smape/float64(r.ours.n), opt(r.sf, func(a acc) float64 { return a.smape / float64(a.n) }, "%.2f"),
+			100*r.cover80/float64(r.ours.n), 100*r.cover95/float64(r.ours.n))
 		if r.oursErr > 0 || r.sfErr > 0 {
-			fmt.Fprintf(tw, "\t(errors: ours %d, statsforecast %d)\t\t\t\t\t\t\t\t\t\t\n", r.oursErr, r.sfErr)
+			fmt.Fprintf(tw, "\t(errors: ours %d, statsforecast %d)\t\t\t\t\t\t\t\t\t\t\t\t\n", r.oursErr, r.sfErr)
 		}
 	}
 	return tw.Flush()
@@ -159,9 +163,21 @@ type acc struct {
 }
 
 type row struct {
-	group, model   string
-	ours, sf       acc
-	oursErr, sfErr int
+	group, model     string
+	ours, sf         acc
+	oursErr, sfErr   int
+	cover80, cover95 float64 // summed per-series shares of test values inside our intervals
+}
+
+// coverage is the share of test values within [lo, hi].
+func coverage(test, lo, hi []float64) float64 {
+	in := 0
+	for i, v := range test {
+		if v >= lo[i] && v <= hi[i] {
+			in++
+		}
+	}
+	return float64(in) / float64(len(test))
 }
 
 func (r *row) add(a *acc, s series, f []float64, secs float64) {

@@ -64,21 +64,26 @@ func DefaultCandidates(y []float64, m int) []string {
 // Auto forecasts y with the candidate chosen by Select from
 // DefaultCandidates; the result's Note names the backtest outcome.
 func Auto(y []float64, m, h int, levels []float64) (*Result, error) {
-	s, err := Select(y, m, h, DefaultCandidates(y, m), levels)
+	s, err := SelectLevels(y, m, h, DefaultCandidates(y, m), levels)
 	if err != nil {
 		return nil, err
 	}
 	return s.Result, nil
 }
 
-// Select chooses among the named candidates by rolling-origin backtest: each
+// Select is SelectLevels with DefaultLevels.
+func Select(y []float64, m, h int, candidates []string) (*Selection, error) {
+	return SelectLevels(y, m, h, candidates, DefaultLevels)
+}
+
+// SelectLevels chooses among the named candidates by rolling-origin backtest: each
 // is fitted on the series cut at Origins origins and scored by MASE on the
 // following steps; the lowest mean wins (ties to the earlier candidate) and
 // is refitted on the whole series. When the series is too short for a
 // backtest the first candidate that fits is used and the Note says so.
 // Returns the CheckInput errors, ErrUnknownModel, or the last fit error when
 // no candidate fits.
-func Select(y []float64, m, h int, candidates []string, levels []float64) (*Selection, error) {
+func SelectLevels(y []float64, m, h int, candidates []string, levels []float64) (*Selection, error) {
 	if levels == nil {
 		levels = DefaultLevels
 	}

@@ -46,7 +46,7 @@ func TestSelect(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := Select(tc.y, tc.m, tc.h, tc.candidates, nil)
+			s, err := Select(tc.y, tc.m, tc.h, tc.candidates)
 			if err != nil {
 				t.Fatal(err)
 			}

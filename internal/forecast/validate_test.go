@@ -67,7 +67,7 @@ func TestRegisterExtendsAuto(t *testing.T) {
 	})
 	// White noise around 10: the mean beats naive in a backtest.
 	y := []float64{9, 11, 10, 12, 8, 10, 11, 9, 10, 12, 8, 11, 9, 10, 11, 9, 12, 8, 10, 10}
-	s, err := Select(y, 1, 4, []string{"naive", name}, nil)
+	s, err := Select(y, 1, 4, []string{"naive", name})
 	if err != nil {
 		t.Fatal(err)
 	}
