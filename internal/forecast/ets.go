@@ -158,7 +158,6 @@ type etsModel struct {
 	spec etsSpec
 	m    int
 	y    []float64
-	np   int // smoothing parameters in the vector
 	e    []float64
 	s    []float64
 	olds []float64
@@ -432,10 +431,7 @@ func fitETS(y []float64, m int, spec etsSpec) *etsFit {
 	if n <= npars+4 {
 		return nil
 	}
-	x0, ok := etsInitParams(spec, m)
-	if !ok {
-		return nil
-	}
+	x0 := etsInitParams(spec, m)
 	init := etsInitState(y, m, spec)
 	if init == nil {
 		return nil
@@ -444,7 +440,7 @@ func fitETS(y []float64, m int, spec etsSpec) *etsFit {
 	if len(p0) >= n-1 {
 		return nil
 	}
-	md := &etsModel{spec: spec, m: m, y: y, np: len(x0), e: make([]float64, n), s: make([]float64, max(m, 1)), olds: make([]float64, max(m, 1))}
+	md := &etsModel{spec: spec, m: m, y: y, e: make([]float64, n), s: make([]float64, max(m, 1)), olds: make([]float64, max(m, 1))}
 	step := etsSteps(spec, p0, len(x0))
 	// The initial point must be feasible for the simplex to make progress.
 	md.roots = true
@@ -548,7 +544,7 @@ var etsEvalBudget = func(dim int) int { return 1000 + 500*dim }
 const etsTol = 1e-3
 
 // etsInitParams returns the starting smoothing parameters (R's initparam).
-func etsInitParams(spec etsSpec, m int) ([]float64, bool) {
+func etsInitParams(spec etsSpec, m int) []float64 {
 	alpha := etsLower[0] + 0.2*(etsUpper[0]-etsLower[0])/float64(m)
 	if alpha > 1 || alpha < 0 {
 		alpha = etsLower[0] + 2e-3
@@ -573,7 +569,7 @@ func etsInitParams(spec etsSpec, m int) ([]float64, bool) {
 	if spec.damped {
 		x = append(x, etsLower[3]+0.99*(etsUpper[3]-etsLower[3]))
 	}
-	return x, true
+	return x
 }
 
 // etsInitState returns l0, b0 and the first m-1 seasonal states
