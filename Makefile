@@ -11,7 +11,7 @@ STAGE ?= dev
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: help run test test-go test-infra lint build synth cdk-bootstrap deploy venv emulator checkout-cost webhook-bench \
+.PHONY: help run test test-go test-infra lint build synth cdk-bootstrap deploy venv emulator checkout-cost webhook-bench bench-forecast \
 	localstack-up localstack-deploy localstack-test localstack-down clean
 
 help: ## list the targets
@@ -77,6 +77,16 @@ checkout-cost: venv ## calls, request units, time and cost per placed order
 
 webhook-bench: venv ## webhook handling time and AWS calls per event
 	$(GO) run ./cmd/webhookbench
+
+# statsforecast, pinned, for the forecasting comparison; SF_VENV may name
+# another virtualenv to install it into.
+SF_VENV ?= $(VENV)
+STATSFORECAST := statsforecast==2.1.1
+
+bench-forecast: ## forecast seconds per series and accuracy: internal/forecast vs statsforecast
+	@test -x $(SF_VENV)/bin/pip || python3 -m venv $(SF_VENV)
+	$(SF_VENV)/bin/pip install --quiet --disable-pip-version-check $(STATSFORECAST)
+	nice $(GO) run ./cmd/forecastbench -python $(SF_VENV)/bin/python
 
 define need_docker
 	@docker info >/dev/null 2>&1 || { echo "LocalStack needs a running Docker engine, and none answers here (docker info failed)."; \
