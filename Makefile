@@ -83,7 +83,7 @@ webhook-bench: venv ## webhook handling time and AWS calls per event
 SF_VENV ?= $(VENV)
 STATSFORECAST := statsforecast==2.1.1
 
-bench-forecast: ## forecast seconds per series and accuracy: internal/forecast vs statsforecast
+bench-forecast: venv ## forecast seconds per series and accuracy: internal/forecast vs statsforecast
 	@test -x $(SF_VENV)/bin/pip || python3 -m venv $(SF_VENV)
 	$(SF_VENV)/bin/pip install --quiet --disable-pip-version-check $(STATSFORECAST)
 	nice $(GO) run ./cmd/forecastbench -python $(SF_VENV)/bin/python
