@@ -2,14 +2,13 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/dynamo"
 )
 
 // DynamoDB key layout of the catalog table (pk, sk):
@@ -158,41 +157,7 @@ func (r *Repository) SKUs(ctx context.Context, ids []string) (map[string]SKU, er
 	return found, nil
 }
 
-// batchGet reads up to 100 keys, retrying unprocessed keys with backoff.
+// batchGet reads keys, strongly consistent.
 func (r *Repository) batchGet(ctx context.Context, ks []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
-	var items []map[string]types.AttributeValue
-	req := map[string]types.KeysAndAttributes{r.table: {Keys: ks, ConsistentRead: aws.Bool(true)}}
-	for attempt := 0; len(req) > 0; attempt++ {
-		if attempt > 0 {
-			if err := sleep(ctx, backoff(attempt)); err != nil {
-				return nil, err
-			}
-		}
-		if attempt > 8 {
-			return nil, errors.New("batch get: unprocessed keys after retries")
-		}
-		out, err := r.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, out.Responses[r.table]...)
-		req = out.UnprocessedKeys
-	}
-	return items, nil
-}
-
-func backoff(attempt int) time.Duration {
-	d := 20 * time.Millisecond << min(attempt, 6)
-	return d
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return dynamo.BatchGet(ctx, r.db, r.table, ks, true)
 }

@@ -2,12 +2,12 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dynamo"
 )
 
 // Batch is a set of catalog items to write together.
@@ -24,8 +24,6 @@ func (b Batch) Items() int {
 	return len(b.Merchants) + len(b.Products) + len(b.SKUs) + len(b.Stores) + len(b.Slots)
 }
 
-// maxBatchWrite is DynamoDB's limit of items per BatchWriteItem.
-const maxBatchWrite = 25
 
 // Write validates every item of b and then puts them all, overwriting items
 // with the same ids (seeding and admin imports; orders never go through it).
@@ -77,35 +75,8 @@ func (r *Repository) Write(ctx context.Context, b Batch) error {
 			return err
 		}
 	}
-	for start := 0; start < len(items); start += maxBatchWrite {
-		end := min(start+maxBatchWrite, len(items))
-		reqs := make([]types.WriteRequest, 0, end-start)
-		for _, it := range items[start:end] {
-			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
-		}
-		if err := r.batchWrite(ctx, reqs); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (r *Repository) batchWrite(ctx context.Context, reqs []types.WriteRequest) error {
-	pending := map[string][]types.WriteRequest{r.table: reqs}
-	for attempt := 0; len(pending) > 0; attempt++ {
-		if attempt > 8 {
-			return errors.New("batch write: unprocessed items after retries")
-		}
-		if attempt > 0 {
-			if err := sleep(ctx, backoff(attempt)); err != nil {
-				return err
-			}
-		}
-		out, err := r.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
-		if err != nil {
-			return fmt.Errorf("batch write catalog: %w", err)
-		}
-		pending = out.UnprocessedItems
+	if err := dynamo.PutAll(ctx, r.db, r.table, items); err != nil {
+		return fmt.Errorf("write catalog: %w", err)
 	}
 	return nil
 }

@@ -106,6 +106,8 @@ var (
 	Analytics = Table{
 		Name: "analytics", EnvVar: "JIAOYI_TABLE_ANALYTICS",
 		PartitionKey: "pk", SortKey: "sk",
+		// Consumers' processed-event marks and velocity counters expire.
+		TTLAttribute: "ttl",
 	}
 )
 
@@ -128,6 +130,13 @@ var (
 		Subscribes: &Events, EventTypes: []string{"OrderPaid", "RefundSucceeded", "RefundFailed", "DisputeOpened", "DisputeClosed"},
 	}
 )
+
+// RecommendEvents feeds the co-purchase counts behind "also bought".
+var RecommendEvents = Queue{
+	Name: "recommend-events", EnvVar: "JIAOYI_QUEUE_RECOMMEND_EVENTS",
+	VisibilityTimeout: 6 * 30 * time.Second, MaxReceives: 5, Retention: 4 * 24 * time.Hour,
+	Subscribes: &Events, EventTypes: []string{"OrderPaid"},
+}
 
 // Topic is an SNS topic that fans events out to the queues subscribed to it.
 type Topic struct {
@@ -158,7 +167,7 @@ func (q Queue) FilterPolicy() map[string][]string {
 func Tables() []Table { return []Table{Catalog, Orders, Payments, Ledger, Analytics} }
 
 // Queues returns every queue.
-func Queues() []Queue { return []Queue{PaymentTimeouts, PaymentEvents, LedgerEvents} }
+func Queues() []Queue { return []Queue{PaymentTimeouts, PaymentEvents, LedgerEvents, RecommendEvents} }
 
 // PhysicalName is the table name under prefix (for example "jiaoyi-dev-").
 func (t Table) PhysicalName(prefix string) string { return prefix + t.Name }

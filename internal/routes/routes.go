@@ -83,6 +83,16 @@ func All() []Route {
 			Tables: []TableAccess{{resource.Catalog, Read}},
 		},
 		{
+			Method: "GET", Path: "/products/{id}/also-bought", Function: "search/also-bought",
+			Roles: Public, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Analytics, Read}, {resource.Catalog, Read}},
+		},
+		{
+			Method: "GET", Path: "/me/recommendations", Function: "search/recommendations",
+			Roles: Shoppers, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Analytics, Read}, {resource.Catalog, Read}},
+		},
+		{
 			Method: "POST", Path: "/orders", Function: "checkout/place-order",
 			Roles: Shoppers, MemoryMB: 512, Timeout: 15 * time.Second,
 			Tables: checkoutTables, Sends: []resource.Queue{resource.PaymentTimeouts},
@@ -218,6 +228,16 @@ func Consumers() []Consumer {
 			Function: "pay-webhook/relay-outbox", Every: time.Minute,
 			MemoryMB: 256, Timeout: 60 * time.Second,
 			Tables: []TableAccess{{resource.Orders, ReadWrite}}, Publishes: events,
+		},
+		{
+			Function: "search/record-purchases", Queue: &resource.RecommendEvents, BatchSize: 10,
+			MemoryMB: 256, Timeout: 30 * time.Second,
+			Tables: []TableAccess{{resource.Analytics, ReadWrite}},
+		},
+		{
+			Function: "search/refresh-recommendations", Every: 5 * time.Minute,
+			MemoryMB: 512, Timeout: 2 * time.Minute,
+			Tables: []TableAccess{{resource.Analytics, ReadWrite}},
 		},
 		{
 			Function: "checkout/retry-refunds", Every: 5 * time.Minute,

@@ -29,6 +29,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
 	"github.com/jiaoyi-dev/jiaoyi/internal/lambdafn"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
+	"github.com/jiaoyi-dev/jiaoyi/internal/recommend"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
 )
@@ -113,6 +114,9 @@ func Run(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
+	if err := seedRecommendations(ctx, dynamodb.NewFromConfig(awsCfg), env[resource.Analytics.EnvVar], repo); err != nil {
+		return err
+	}
 
 	gw, err := Gateway(ctx, opt.Log, devauth.Authenticator(devSecret()))
 	if err != nil {
@@ -192,4 +196,25 @@ func devSecret() string {
 		return s
 	}
 	return devauth.DefaultSecret
+}
+
+// seedRecommendations gives the demo an order history to learn from: the
+// co-purchase counts and lists a seeded history of 2,000 shoppers makes
+// (recommend.Simulate), once.
+func seedRecommendations(ctx context.Context, db *dynamodb.Client, analytics string, repo *catalog.Repository) error {
+	const marker = "recommend-history-v1"
+	done, err := repo.HasMarker(ctx, marker)
+	if err != nil || done {
+		return err
+	}
+	var ps []recommend.Product
+	for _, p := range demo.Catalog().Products {
+		if p.Status == catalog.Active {
+			ps = append(ps, recommend.Product{ID: p.ID, Category: p.Category, Brand: p.Brand})
+		}
+	}
+	if err := recommend.NewStore(db, analytics).Seed(ctx, recommend.Simulate(ps, 2000, 1)); err != nil {
+		return fmt.Errorf("seed recommendations: %w", err)
+	}
+	return repo.PutMarker(ctx, marker)
 }

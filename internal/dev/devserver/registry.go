@@ -10,6 +10,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalogapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkoutapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/recommendapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
 )
@@ -19,6 +20,8 @@ import (
 var httpHandlers = map[string]func(context.Context) (apigw.Handler, error){
 	"search/get-product":             searchapi.NewGetProduct,
 	"search/list-slots":              searchapi.NewListSlots,
+	"search/also-bought":             recommendapi.NewAlsoBought,
+	"search/recommendations":         recommendapi.NewForYou,
 	"checkout/place-order":           checkoutapi.NewPlaceOrder,
 	"checkout/list-orders":           checkoutapi.NewListOrders,
 	"checkout/get-order":             checkoutapi.NewGetOrder,
@@ -39,11 +42,13 @@ var (
 	queueHandlers = map[string]func(context.Context) (routes.QueueHandler, error){
 		"checkout/payment-timeout":         queue(checkoutapi.NewPaymentTimeout),
 		"pay-webhook/apply-payment-events": queue(payapi.NewApplyPaymentEvents),
+		"search/record-purchases":          queue(recommendapi.NewRecordPurchases),
 	}
 	scheduledHandlers = map[string]func(context.Context) (routes.ScheduledHandler, error){
-		"pay-webhook/relay-outbox":    scheduled(payapi.NewRelayOutbox),
-		"checkout/retry-refunds":      scheduled(checkoutapi.NewRetryRefunds),
-		"checkout/sweep-reservations": scheduled(checkoutapi.NewSweep),
+		"pay-webhook/relay-outbox":       scheduled(payapi.NewRelayOutbox),
+		"checkout/retry-refunds":         scheduled(checkoutapi.NewRetryRefunds),
+		"checkout/sweep-reservations":    scheduled(checkoutapi.NewSweep),
+		"search/refresh-recommendations": scheduled(recommendapi.NewRefresh),
 	}
 )
 
