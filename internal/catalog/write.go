@@ -24,7 +24,6 @@ func (b Batch) Items() int {
 	return len(b.Merchants) + len(b.Products) + len(b.SKUs) + len(b.Stores) + len(b.Slots)
 }
 
-
 // Write validates every item of b and then puts them all, overwriting items
 // with the same ids (seeding and admin imports; orders never go through it).
 // Nothing is written if any item is invalid.
