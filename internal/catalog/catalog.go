@@ -69,6 +69,13 @@ type SKU struct {
 	// Available is the stock that can still be ordered; checkout decrements
 	// it under a condition that it stays >= 0.
 	Available int64 `json:"available" dynamodbav:"available"`
+	// Stock is the stock per location (warehouse or store id); Available
+	// is its sum, kept so in the same writes. Empty for a SKU stocked in
+	// one place. Both live on the SKU's item, so a placement takes a line
+	// from one or more locations in one conditional update; a hot SKU can
+	// later be split into shard items (SKU#<id>#S<n>) each holding a slice
+	// of this map, with the same update form.
+	Stock map[string]int64 `json:"stock,omitempty" dynamodbav:"stock,omitempty"`
 }
 
 // ProductDetail is a product with its SKUs, in the product's SKU order.
@@ -87,6 +94,8 @@ type Service struct {
 // Store is a physical store where orders are picked up and services booked.
 type Store struct {
 	ID string `json:"id" dynamodbav:"id"`
+	// Region is the province-level region code (SH, BJ, GD, …).
+	Region string `json:"region,omitempty" dynamodbav:"region,omitempty"`
 	// MerchantID owns the store.
 	MerchantID string    `json:"merchantId,omitempty" dynamodbav:"merchantId,omitempty"`
 	Name       Text      `json:"name" dynamodbav:"name"`
@@ -154,6 +163,18 @@ func (s SKU) Validate() error {
 	}
 	if s.Available < 0 {
 		return fmt.Errorf("catalog: sku %s: negative stock", s.ID)
+	}
+	if len(s.Stock) > 0 {
+		var sum int64
+		for loc, n := range s.Stock {
+			if !ValidLocationID(loc) || n < 0 {
+				return fmt.Errorf("catalog: sku %s: stock %d at %q", s.ID, n, loc)
+			}
+			sum += n
+		}
+		if sum != s.Available {
+			return fmt.Errorf("catalog: sku %s: stock per location sums to %d, available is %d", s.ID, sum, s.Available)
+		}
 	}
 	return nil
 }

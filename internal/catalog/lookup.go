@@ -11,23 +11,25 @@ import (
 
 // Keys names catalog items to read together.
 type Keys struct {
-	Products []string
-	Stores   []string
-	Slots    []string
+	Products  []string
+	Stores    []string
+	Slots     []string
+	Locations []string
 }
 
 // Found holds the items of a Lookup that exist, by id.
 type Found struct {
-	Products map[string]Product
-	Stores   map[string]Store
-	Slots    map[string]Slot
+	Products  map[string]Product
+	Stores    map[string]Store
+	Slots     map[string]Slot
+	Locations map[string]Location
 }
 
 // Lookup reads products, stores and slots in one strongly consistent
 // BatchGetItem (several if more than 100 keys). Missing items are absent
 // from Found.
 func (r *Repository) Lookup(ctx context.Context, k Keys) (Found, error) {
-	f := Found{Products: map[string]Product{}, Stores: map[string]Store{}, Slots: map[string]Slot{}}
+	f := Found{Products: map[string]Product{}, Stores: map[string]Store{}, Slots: map[string]Slot{}, Locations: map[string]Location{}}
 	var ks []map[string]types.AttributeValue
 	seen := map[string]bool{}
 	addKey := func(pk string, m map[string]types.AttributeValue) {
@@ -44,6 +46,9 @@ func (r *Repository) Lookup(ctx context.Context, k Keys) (Found, error) {
 	}
 	for _, id := range k.Slots {
 		addKey("SLOT#"+id, SlotKey(id))
+	}
+	for _, id := range k.Locations {
+		addKey("LOCATION#"+id, LocationKey(id))
 	}
 	for start := 0; start < len(ks); start += maxBatchGet {
 		items, err := r.batchGet(ctx, ks[start:min(start+maxBatchGet, len(ks))])
@@ -66,6 +71,11 @@ func (r *Repository) Lookup(ctx context.Context, k Keys) (Found, error) {
 				var s storeItem
 				if err = attributevalue.UnmarshalMap(it, &s); err == nil {
 					f.Stores[s.ID] = s.Store
+				}
+			case strings.HasPrefix(pk.Value, "LOCATION#"):
+				var l locationItem
+				if err = attributevalue.UnmarshalMap(it, &l); err == nil {
+					f.Locations[l.ID] = l.Location
 				}
 			case strings.HasPrefix(pk.Value, "SLOT#"):
 				var s slotItem

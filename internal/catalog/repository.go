@@ -15,6 +15,7 @@ import (
 //
 //	product  PRODUCT#<id>  PRODUCT   gsi1: CATEGORY#<category>, <createdAt>#<id>; gsi2: MERCHANT#<merchant>, <createdAt>#<id>
 //	merchant MERCHANT#<id> MERCHANT
+//	location LOCATION#<id> LOCATION  (a warehouse, or a store as a place holding stock)
 //	sku      SKU#<id>      SKU       (holds price and stock)
 //	store    STORE#<id>    STORE
 //	slot     SLOT#<id>     SLOT      gsi1: STORE#<storeId>#SLOTS, <start>#<serviceId>
@@ -25,7 +26,11 @@ const (
 	skStore    = "STORE"
 	skSlot     = "SLOT"
 	skMerchant = "MERCHANT"
+	skLocation = "LOCATION"
 )
+
+// LocationKey is the key of a location's item.
+func LocationKey(id string) map[string]types.AttributeValue { return key("LOCATION#"+id, skLocation) }
 
 // ProductKey, SKUKey, StoreKey and SlotKey return an item's primary key.
 func ProductKey(id string) map[string]types.AttributeValue { return key("PRODUCT#"+id, skProduct) }

@@ -13,6 +13,7 @@ import (
 // Batch is a set of catalog items to write together.
 type Batch struct {
 	Merchants []Merchant
+	Locations []Location
 	Products  []Product
 	SKUs      []SKU
 	Stores    []Store
@@ -42,6 +43,14 @@ func (r *Repository) Write(ctx context.Context, b Batch) error {
 			return err
 		}
 		if err := add(merchantItem{keys{PK: "MERCHANT#" + m.ID, SK: skMerchant}, m}); err != nil {
+			return err
+		}
+	}
+	for _, l := range b.Locations {
+		if err := l.Validate(); err != nil {
+			return err
+		}
+		if err := add(locationItem{keys{PK: "LOCATION#" + l.ID, SK: skLocation}, l}); err != nil {
 			return err
 		}
 	}

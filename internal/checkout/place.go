@@ -139,11 +139,20 @@ func (s *Service) facts(ctx context.Context, req order.PlaceRequest) (order.Fact
 		keys.Stores = append(keys.Stores, b.StoreID)
 		keys.Slots = append(keys.Slots, b.SlotID)
 	}
+	seen := map[string]bool{}
+	for _, sku := range skus {
+		for loc := range sku.Stock {
+			if !seen[loc] {
+				seen[loc] = true
+				keys.Locations = append(keys.Locations, loc)
+			}
+		}
+	}
 	found, err := s.catalog.Lookup(ctx, keys)
 	if err != nil {
 		return order.Facts{}, err
 	}
-	return order.Facts{SKUs: skus, Products: found.Products, Stores: found.Stores, Slots: found.Slots}, nil
+	return order.Facts{SKUs: skus, Products: found.Products, Stores: found.Stores, Slots: found.Slots, Locations: found.Locations}, nil
 }
 
 // Positions of the placement's writes after the lines and the slot.
@@ -160,10 +169,7 @@ const (
 func (s *Service) placeItems(o order.Order, complete Complete) ([]types.TransactWriteItem, error) {
 	items := make([]types.TransactWriteItem, 0, len(o.Lines)+5)
 	for _, l := range o.Lines {
-		q := expression.Value(l.Quantity)
-		it, err := dynamo.Update(s.catalogTable, catalog.SKUKey(l.SKUID),
-			expression.Set(nameAvailable, nameAvailable.Minus(q)),
-			expression.AttributeExists(namePK).And(nameAvailable.GreaterThanEqual(q)), true)
+		it, err := takeStock(s.catalogTable, l.SKUID, l.Quantity, l.Sources, -1)
 		if err != nil {
 			return nil, err
 		}
@@ -198,6 +204,27 @@ func (s *Service) placeItems(o order.Order, complete Complete) ([]types.Transact
 	return items, nil
 }
 
+// takeStock is the conditional update that moves qty units of a SKU
+// (sign -1: taken, +1: given back), from or to each source's location in
+// the SKU's per-location stock and its total alike, in one write. Taking
+// requires every source (or the total, for a SKU stocked in one place) to
+// have enough; giving back requires only that the SKU exists.
+func takeStock(table, skuID string, qty int64, sources []order.Source, sign int64) (types.TransactWriteItem, error) {
+	upd := expression.Set(nameAvailable, nameAvailable.Plus(expression.Value(sign*qty)))
+	cond := expression.AttributeExists(namePK)
+	if len(sources) == 0 && sign < 0 {
+		cond = cond.And(nameAvailable.GreaterThanEqual(expression.Value(qty)))
+	}
+	for _, src := range sources {
+		at := expression.Name("stock." + src.LocationID)
+		upd = upd.Set(at, at.Plus(expression.Value(sign*src.Quantity)))
+		if sign < 0 {
+			cond = cond.And(at.GreaterThanEqual(expression.Value(src.Quantity)))
+		}
+	}
+	return dynamo.Update(table, catalog.SKUKey(skuID), upd, cond, sign < 0)
+}
+
 // placeFailed reads a cancelled placement reason by reason: which lines are
 // short and by how much, whether the slot is full, whether the shopper
 // holds too much, whether the idempotency claim was lost.
@@ -216,7 +243,7 @@ func (s *Service) placeFailed(err error, o order.Order, withComplete bool) error
 	for i, item := range failed {
 		switch {
 		case i < n:
-			short = append(short, order.ShortLine{Line: i, SKUID: o.Lines[i].SKUID, Requested: o.Lines[i].Quantity, Available: dynamo.Num(item, "available")})
+			short = append(short, shortFrom(i, o, item))
 		case i == slotIdx:
 			full = &order.FullSlot{SlotID: o.Booking.SlotID, Capacity: int(dynamo.Num(item, "capacity")), Booked: int(dynamo.Num(item, "booked"))}
 		case i == base+placeHolds:
@@ -234,4 +261,19 @@ func (s *Service) placeFailed(err error, o order.Order, withComplete bool) error
 	}
 	slices.SortFunc(short, func(a, b order.ShortLine) int { return a.Line - b.Line })
 	return order.Shortage(short, full)
+}
+
+// shortFrom says how short line i is, from its SKU's item as the failed
+// transaction found it: what the pickup store has, else what is left.
+func shortFrom(i int, o order.Order, item map[string]types.AttributeValue) order.ShortLine {
+	l := o.Lines[i]
+	sl := order.ShortLine{Line: i, SKUID: l.SKUID, Requested: l.Quantity, Available: dynamo.Num(item, "available")}
+	if o.Fulfilment.Type == order.Pickup && len(l.Sources) == 1 {
+		sl.LocationID = l.Sources[0].LocationID
+		sl.Available = 0
+		if m, ok := item["stock"].(*types.AttributeValueMemberM); ok {
+			sl.Available = dynamo.Num(m.Value, sl.LocationID)
+		}
+	}
+	return sl
 }

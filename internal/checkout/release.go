@@ -132,9 +132,7 @@ func (s *Service) releaseItems(ctx context.Context, o order.Order, status string
 		return items, nil
 	}
 	for _, l := range res.Lines {
-		it, err := dynamo.Update(s.catalogTable, catalog.SKUKey(l.SKUID),
-			expression.Set(nameAvailable, nameAvailable.Plus(expression.Value(l.Quantity))),
-			expression.AttributeExists(namePK), false)
+		it, err := takeStock(s.catalogTable, l.SKUID, l.Quantity, l.Sources, +1)
 		if err != nil {
 			return nil, err
 		}

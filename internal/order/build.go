@@ -1,7 +1,9 @@
 package order
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
@@ -15,6 +17,9 @@ type ShortLine struct {
 	SKUID     string `json:"skuId"`
 	Requested int64  `json:"requested"`
 	Available int64  `json:"available"`
+	// LocationID names the store a pickup line was asked of; Available is
+	// then what that store has.
+	LocationID string `json:"locationId,omitempty"`
 }
 
 // FullSlot says how full a slot is.
@@ -49,10 +54,11 @@ func Shortage(short []ShortLine, full *FullSlot) error {
 // Facts is what the catalog says about a request: its SKUs, their
 // products, and the stores and slots it names.
 type Facts struct {
-	SKUs     map[string]catalog.SKU
-	Products map[string]catalog.Product
-	Stores   map[string]catalog.Store
-	Slots    map[string]catalog.Slot
+	SKUs      map[string]catalog.SKU
+	Products  map[string]catalog.Product
+	Stores    map[string]catalog.Store
+	Slots     map[string]catalog.Slot
+	Locations map[string]catalog.Location
 }
 
 // Build makes a new PENDING_PAYMENT order for customerID from a validated
@@ -90,8 +96,13 @@ func Build(req PlaceRequest, orderID, customerID string, facts Facts, now time.T
 		if err != nil {
 			return Order{}, unprocessable(fmt.Sprintf("lines[%d].quantity", i), "line total is out of range")
 		}
-		if sku.Available < l.Quantity {
-			short = append(short, ShortLine{Line: i, SKUID: sku.ID, Requested: l.Quantity, Available: sku.Available})
+		sources, have := Allocate(sku, l.Quantity, req.Fulfilment, facts.Locations)
+		if have < l.Quantity {
+			sl := ShortLine{Line: i, SKUID: sku.ID, Requested: l.Quantity, Available: have}
+			if req.Fulfilment.Type == Pickup && len(sku.Stock) > 0 {
+				sl.LocationID = req.Fulfilment.StoreID
+			}
+			short = append(short, sl)
 		}
 		attrs := sku.Attributes
 		if attrs == nil {
@@ -99,7 +110,7 @@ func Build(req PlaceRequest, orderID, customerID string, facts Facts, now time.T
 		}
 		o.Lines = append(o.Lines, Line{
 			SKUID: sku.ID, ProductID: p.ID, MerchantID: p.MerchantID, Category: p.Category, Name: p.Name, Attributes: attrs,
-			UnitPrice: sku.Price, Quantity: l.Quantity, Total: total,
+			UnitPrice: sku.Price, Quantity: l.Quantity, Total: total, Sources: sources,
 		})
 	}
 	cur := o.Lines[0].UnitPrice.Currency
@@ -149,4 +160,79 @@ func (o Order) Units() int64 {
 
 func unprocessable(field, msg string) error {
 	return &problem.Error{Code: problem.Unprocessable, Field: field, Message: msg}
+}
+
+// Allocate chooses where a line of qty units of sku comes from: a pickup
+// from the chosen store only; a ship order from one location with enough
+// stock, the address's region first, else the one with most (ties by id);
+// split across locations (most stock first) only if no single one can
+// serve it. It returns the sources and the stock that could serve the
+// line (less than qty when it is short). A SKU without per-location stock
+// needs no sources.
+func Allocate(sku catalog.SKU, qty int64, f Fulfilment, locations map[string]catalog.Location) ([]Source, int64) {
+	if len(sku.Stock) == 0 {
+		return nil, sku.Available
+	}
+	if f.Type == Pickup {
+		have := sku.Stock[f.StoreID]
+		if have < qty {
+			return nil, have
+		}
+		return []Source{{LocationID: f.StoreID, Quantity: qty}}, have
+	}
+	region := ""
+	if f.Address != nil {
+		region = f.Address.Region
+	}
+	type cand struct {
+		id    string
+		stock int64
+		near  bool
+	}
+	var cs []cand
+	var total int64
+	for loc, n := range sku.Stock {
+		if n <= 0 {
+			continue
+		}
+		l, ok := locations[loc]
+		cs = append(cs, cand{loc, n, ok && region != "" && l.Region == region})
+		total += n
+	}
+	slices.SortFunc(cs, func(a, b cand) int {
+		if a.near != b.near {
+			if a.near {
+				return -1
+			}
+			return 1
+		}
+		if a.stock != b.stock {
+			return cmp.Compare(b.stock, a.stock)
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	for _, c := range cs {
+		if c.stock >= qty {
+			return []Source{{LocationID: c.id, Quantity: qty}}, total
+		}
+	}
+	if total < qty {
+		return nil, total
+	}
+	slices.SortFunc(cs, func(a, b cand) int {
+		if a.stock != b.stock {
+			return cmp.Compare(b.stock, a.stock)
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	var out []Source
+	left := qty
+	for _, c := range cs {
+		take := min(c.stock, left)
+		out = append(out, Source{LocationID: c.id, Quantity: take})
+		if left -= take; left == 0 {
+			break
+		}
+	}
+	return out, total
 }

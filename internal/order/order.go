@@ -103,6 +103,15 @@ type Line struct {
 	UnitPrice  money.Money         `json:"unitPrice" dynamodbav:"unitPrice"`
 	Quantity   int64               `json:"quantity" dynamodbav:"quantity"`
 	Total      money.Money         `json:"total" dynamodbav:"total"`
+	// Sources are the locations the line's units come from (one, unless no
+	// single location could serve it); none for a SKU stocked in one place.
+	Sources []Source `json:"sources,omitempty" dynamodbav:"sources,omitempty"`
+}
+
+// Source is units of a line taken from one location.
+type Source struct {
+	LocationID string `json:"locationId" dynamodbav:"locationId"`
+	Quantity   int64  `json:"quantity" dynamodbav:"quantity"`
 }
 
 // Booking is a reserved store service slot.

@@ -18,7 +18,7 @@ import (
 )
 
 // Version names the demo catalog; changing the data means a new version.
-const Version = "demo-catalog-v2"
+const Version = "demo-catalog-v3"
 
 // SlotDays is how many days of slots the seed keeps ahead of today.
 const SlotDays = 7
@@ -115,9 +115,53 @@ func Merchants() []catalog.Merchant {
 	}
 }
 
-// Catalog returns the demo merchants, products and SKUs (no stores or slots).
+// Locations returns where the demo merchants hold stock: their stores and
+// a warehouse each.
+func Locations() []catalog.Location {
+	whs := func(seed, merchant, zh, en, region string) catalog.Location {
+		return catalog.Location{ID: id.Derive(catalog.WarehousePrefix, seed), MerchantID: merchant, Kind: catalog.Warehouse, Name: t(zh, en), Region: region}
+	}
+	ls := []catalog.Location{
+		whs("tea-hangzhou", TeaHouse, "西湖茶馆 杭州仓", "West Lake Tea House Hangzhou warehouse", "ZJ"),
+		whs("electronics-shenzhen", Electronics, "声科数码 深圳仓", "Sonic Electronics Shenzhen warehouse", "GD"),
+		whs("department-tianjin", Department, "百汇百货 天津仓", "Baihui Tianjin warehouse", "TJ"),
+	}
+	for _, st := range Stores() {
+		ls = append(ls, catalog.Location{ID: st.ID, MerchantID: st.MerchantID, Kind: catalog.StoreKind, Name: st.Name, Region: st.Region})
+	}
+	return ls
+}
+
+// spread divides a SKU's stock over its merchant's locations: most in the
+// warehouse, some in each store, none in some stores.
+func spread(sid string, total int64, locs []catalog.Location) map[string]int64 {
+	m := map[string]int64{}
+	left := total
+	for _, l := range locs {
+		if l.Kind != catalog.StoreKind {
+			continue
+		}
+		share := total * int64(hash(sid+l.ID)%35) / 100
+		m[l.ID] = share
+		left -= share
+	}
+	for _, l := range locs {
+		if l.Kind == catalog.Warehouse {
+			m[l.ID] += left
+			left = 0
+		}
+	}
+	return m
+}
+
+// Catalog returns the demo merchants, their locations, products and SKUs
+// (no stores or slots).
 func Catalog() catalog.Batch {
-	b := catalog.Batch{Merchants: Merchants()}
+	b := catalog.Batch{Merchants: Merchants(), Locations: Locations()}
+	byMerchant := map[string][]catalog.Location{}
+	for _, l := range b.Locations {
+		byMerchant[l.MerchantID] = append(byMerchant[l.MerchantID], l)
+	}
 	n := 0
 	for _, c := range categories {
 		for ii, item := range c.items {
@@ -159,6 +203,7 @@ func Catalog() catalog.Batch {
 						Attributes: []catalog.Attribute{{Key: "variant", Name: c.variants.attr, Value: v}},
 						Price:      money.Money{Amount: base + int64(vi)*base/2, Currency: "CNY"},
 						Available:  stock,
+						Stock:      spread(sid, stock, byMerchant[merchantOf[c.key]]),
 					})
 				}
 				b.Products = append(b.Products, p)
@@ -175,13 +220,13 @@ func Stores() []catalog.Store {
 		return catalog.Service{ID: key, Name: name, DurationMinutes: minutes}
 	}
 	return []catalog.Store{
-		{ID: id.Derive(id.Store, "shanghai-jingan"), MerchantID: TeaHouse, Name: t("交易 上海静安店", "jiaoyi Shanghai Jing'an"), City: t("上海", "Shanghai"),
+		{ID: id.Derive(id.Store, "shanghai-jingan"), MerchantID: TeaHouse, Region: "SH", Name: t("交易 上海静安店", "jiaoyi Shanghai Jing'an"), City: t("上海", "Shanghai"),
 			Address: t("上海市静安区南京西路1266号", "1266 West Nanjing Road, Jing'an, Shanghai"), Timezone: "Asia/Shanghai",
 			Services: []catalog.Service{svc("tea-tasting", t("品茶席", "Tea tasting table"), 60), svc("fitting", t("试衣间", "Fitting room"), 30)}},
-		{ID: id.Derive(id.Store, "beijing-sanlitun"), MerchantID: Department, Name: t("交易 北京三里屯店", "jiaoyi Beijing Sanlitun"), City: t("北京", "Beijing"),
+		{ID: id.Derive(id.Store, "beijing-sanlitun"), MerchantID: Department, Region: "BJ", Name: t("交易 北京三里屯店", "jiaoyi Beijing Sanlitun"), City: t("北京", "Beijing"),
 			Address: t("北京市朝阳区三里屯路19号", "19 Sanlitun Road, Chaoyang, Beijing"), Timezone: "Asia/Shanghai",
 			Services: []catalog.Service{svc("repair", t("数码维修", "Device repair"), 60), svc("fitting", t("试衣间", "Fitting room"), 30)}},
-		{ID: id.Derive(id.Store, "shenzhen-nanshan"), MerchantID: TeaHouse, Name: t("交易 深圳南山店", "jiaoyi Shenzhen Nanshan"), City: t("深圳", "Shenzhen"),
+		{ID: id.Derive(id.Store, "shenzhen-nanshan"), MerchantID: TeaHouse, Region: "GD", Name: t("交易 深圳南山店", "jiaoyi Shenzhen Nanshan"), City: t("深圳", "Shenzhen"),
 			Address: t("深圳市南山区深南大道9668号", "9668 Shennan Avenue, Nanshan, Shenzhen"), Timezone: "Asia/Shanghai",
 			Services: []catalog.Service{svc("coffee-class", t("咖啡课堂", "Coffee class"), 90), svc("beauty-consult", t("美妆咨询", "Beauty consultation"), 45)}},
 	}

@@ -114,6 +114,9 @@ func newOrderItem(o order.Order) orderItem {
 type ReservedLine struct {
 	SKUID    string `dynamodbav:"skuId"`
 	Quantity int64  `dynamodbav:"quantity"`
+	// Sources are the locations the units were taken from (none for a SKU
+	// stocked in one place); a release gives them back there.
+	Sources []order.Source `dynamodbav:"sources,omitempty"`
 }
 
 // Reservation is what an order holds until it is paid or released.
@@ -164,7 +167,7 @@ func (s *Store) PlaceItems(o order.Order, holds bool) ([]types.TransactWriteItem
 		OrderID: o.ID, Status: ReservationHeld, ExpiresAt: o.Payment.ExpiresAt, Holds: holds,
 	}
 	for _, l := range o.Lines {
-		r.Lines = append(r.Lines, ReservedLine{SKUID: l.SKUID, Quantity: l.Quantity})
+		r.Lines = append(r.Lines, ReservedLine{SKUID: l.SKUID, Quantity: l.Quantity, Sources: l.Sources})
 	}
 	if o.Booking != nil {
 		r.SlotID = o.Booking.SlotID
