@@ -183,3 +183,138 @@ func (m *Manager) ByMerchant(ctx context.Context, merchantID, cursor string, lim
 	}
 	return page, nil
 }
+
+// Adjustment reasons.
+const (
+	AdjustReceipt    = "receipt"
+	AdjustCount      = "count_correction"
+	AdjustDamage     = "damage"
+	adjustmentPrefix = "ADJUSTMENT#"
+)
+
+// Adjustment is a merchant's change to a SKU's stock at one location,
+// recorded as it was made.
+type Adjustment struct {
+	ID         string    `json:"id" dynamodbav:"id"`
+	MerchantID string    `json:"merchantId" dynamodbav:"merchantId"`
+	SKUID      string    `json:"skuId" dynamodbav:"skuId"`
+	LocationID string    `json:"locationId" dynamodbav:"locationId"`
+	Delta      int64     `json:"delta" dynamodbav:"delta"`
+	Reason     string    `json:"reason" dynamodbav:"reason"`
+	Note       string    `json:"note,omitempty" dynamodbav:"note,omitempty"`
+	By         string    `json:"by" dynamodbav:"by"`
+	At         time.Time `json:"at" dynamodbav:"at"`
+	// Stock is the location's count after the adjustment.
+	Stock int64 `json:"stock" dynamodbav:"stock"`
+}
+
+// ErrAdjustmentExists is an adjustment id already used.
+var ErrAdjustmentExists = problem.New(problem.Conflict, "this adjustment was already made")
+
+// ErrNegativeStock is an adjustment that would take a count below zero.
+var ErrNegativeStock = &problem.Error{Code: problem.Conflict, Field: "delta", Message: "the adjustment would take the count below zero"}
+
+// Adjust applies a to the SKU's stock at its location and records it, in
+// one transaction conditional on the merchant owning the product and the
+// location, on the count staying at or above zero, and on the adjustment
+// id being new. A SKU stocked in one place gets its per-location stock at
+// its first adjustment: what it had is placed at that location. Returns
+// the adjustment as recorded (with the location's new count),
+// ErrProductNotFound for someone else's SKU or location, ErrNegativeStock,
+// or ErrAdjustmentExists.
+func (m *Manager) Adjust(ctx context.Context, a Adjustment) (Adjustment, error) {
+	skus, err := m.SKUs(ctx, []string{a.SKUID})
+	if err != nil {
+		return Adjustment{}, err
+	}
+	cur, ok := skus[a.SKUID]
+	if !ok {
+		return Adjustment{}, fmt.Errorf("sku %s: %w", a.SKUID, ErrProductNotFound)
+	}
+	mine := expression.Name("merchantId").Equal(expression.Value(a.MerchantID))
+	product, err := conditionCheck(m.table, ProductKey(cur.ProductID), mine)
+	if err != nil {
+		return Adjustment{}, err
+	}
+	location, err := conditionCheck(m.table, LocationKey(a.LocationID), mine)
+	if err != nil {
+		return Adjustment{}, err
+	}
+	avail, stock := expression.Name("available"), expression.Name("stock")
+	var upd expression.UpdateBuilder
+	var cond expression.ConditionBuilder
+	if len(cur.Stock) == 0 {
+		a.Stock = cur.Available + a.Delta
+		upd = expression.Set(stock, expression.Value(map[string]int64{a.LocationID: a.Stock})).Set(avail, expression.Value(a.Stock))
+		cond = expression.AttributeNotExists(stock).And(avail.Equal(expression.Value(cur.Available)))
+	} else {
+		at := expression.Name("stock." + a.LocationID)
+		a.Stock = cur.Stock[a.LocationID] + a.Delta
+		upd = expression.Set(at, expression.Plus(expression.IfNotExists(at, expression.Value(0)), expression.Value(a.Delta))).
+			Set(avail, avail.Plus(expression.Value(a.Delta)))
+		cond = expression.AttributeExists(stock)
+		if a.Delta < 0 {
+			cond = cond.And(at.GreaterThanEqual(expression.Value(-a.Delta)))
+		}
+	}
+	if a.Stock < 0 {
+		return Adjustment{}, ErrNegativeStock.With(map[string]any{"stock": a.Stock - a.Delta})
+	}
+	sku, err := dynamo.Update(m.table, SKUKey(a.SKUID), upd, cond, true)
+	if err != nil {
+		return Adjustment{}, err
+	}
+	rec, err := attributevalue.MarshalMap(adjustmentItem{keys{PK: adjustmentPrefix + a.ID, SK: "ADJUSTMENT"}, a})
+	if err != nil {
+		return Adjustment{}, err
+	}
+	err = dynamo.Transact(ctx, m.db, []types.TransactWriteItem{product, location, sku, dynamo.PutNew(m.table, rec)})
+	if failed, ok := dynamo.Failed(err); ok {
+		switch {
+		case hasKey(failed, 3):
+			return Adjustment{}, ErrAdjustmentExists
+		case hasKey(failed, 0), hasKey(failed, 1):
+			return Adjustment{}, fmt.Errorf("sku %s at %s: %w", a.SKUID, a.LocationID, ErrProductNotFound)
+		case len(cur.Stock) == 0:
+			return Adjustment{}, problem.New(problem.Conflict, "the stock changed while it was adjusted; retry")
+		default:
+			return Adjustment{}, ErrNegativeStock
+		}
+	}
+	if err != nil {
+		return Adjustment{}, fmt.Errorf("adjust stock: %w", err)
+	}
+	return a, nil
+}
+
+type adjustmentItem struct {
+	keys
+	Adjustment
+}
+
+// Adjustment reads a recorded adjustment; ok is false if there is none.
+func (m *Manager) Adjustment(ctx context.Context, adjustmentID string) (a Adjustment, ok bool, err error) {
+	out, err := m.Repository.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &m.table, Key: key(adjustmentPrefix+adjustmentID, "ADJUSTMENT"), ConsistentRead: aws.Bool(true)})
+	if err != nil || out.Item == nil {
+		return Adjustment{}, false, err
+	}
+	var it adjustmentItem
+	err = attributevalue.UnmarshalMap(out.Item, &it)
+	return it.Adjustment, err == nil, err
+}
+
+func hasKey(m map[int]map[string]types.AttributeValue, k int) bool {
+	_, ok := m[k]
+	return ok
+}
+
+func conditionCheck(table string, k map[string]types.AttributeValue, cond expression.ConditionBuilder) (types.TransactWriteItem, error) {
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName: &table, Key: k, ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}}, nil
+}

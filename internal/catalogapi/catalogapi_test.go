@@ -3,6 +3,7 @@ package catalogapi_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -141,5 +142,51 @@ func TestMerchantCatalog(t *testing.T) {
 		Fulfilment: order.Fulfilment{Type: order.Ship, Address: &order.Address{Name: "n", Phone: "1", Line1: "l", City: "c", Country: "CN"}}}, nil)
 	if problem.CodeOf(err) != problem.Unprocessable {
 		t.Errorf("order of a deactivated product: %v, want 422", err)
+	}
+}
+
+func TestStockAdjustments(t *testing.T) {
+	ctx := context.Background()
+	env := awstest.FunctionEnv(t)
+	checkouttest.SeedDemoProduct(t, env)
+	adjust := handler(t, "catalog/adjust-stock", catalogapi.NewAdjustStock)
+	sku := demo.Catalog().SKUs[0]
+	store := demo.Stores()[0].ID
+	body := func(delta int64, reason string) string {
+		return fmt.Sprintf(`{"skuId":%q,"locationId":%q,"delta":%d,"reason":%q}`, sku.ID, store, delta, reason)
+	}
+	call := func(b, key, merchant string) apigw.Response {
+		t.Helper()
+		resp, err := adjust(ctx, request("POST /merchant/stock/adjustments", nil, b, key, merchant))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	have := sku.Stock[store]
+	if r := call(body(5, "receipt"), "a1", demo.TeaHouse); r.StatusCode != 201 || !strings.Contains(r.Body, fmt.Sprintf(`"stock":%d`, have+5)) {
+		t.Fatalf("receipt: %d %s", r.StatusCode, r.Body)
+	}
+	if r := call(body(-(have+6), "damage"), "a2", demo.TeaHouse); r.StatusCode != 409 {
+		t.Errorf("below zero: %d %s, want 409", r.StatusCode, r.Body)
+	}
+	if r := call(body(1, "receipt"), "a3", demo.Electronics); r.StatusCode != 404 {
+		t.Errorf("another merchant's SKU: %d %s, want 404", r.StatusCode, r.Body)
+	}
+	if r := call(body(3, "receipt"), "a1", demo.TeaHouse); r.StatusCode != 422 {
+		t.Errorf("the key with another body: %d %s, want 422", r.StatusCode, r.Body)
+	}
+	for _, bad := range []struct{ body, field string }{
+		{body(0, "receipt"), "delta"}, {body(-1, "receipt"), "delta"}, {body(1, "theft"), "reason"},
+		{strings.Replace(body(1, "receipt"), store, "loc_x", 1), "locationId"},
+	} {
+		if r := call(bad.body, "bad", demo.TeaHouse); r.StatusCode != 400 || !strings.Contains(r.Body, bad.field) {
+			t.Errorf("%s: %d %s, want 400 naming %s", bad.body, r.StatusCode, r.Body, bad.field)
+		}
+	}
+	repo := catalog.NewRepository(awstest.DynamoDB(t), env[resource.Catalog.EnvVar])
+	skus, _ := repo.SKUs(ctx, []string{sku.ID})
+	if got := skus[sku.ID]; got.Stock[store] != have+5 || got.Available != sku.Available+5 {
+		t.Errorf("stock %v available %d; want only the receipt applied", got.Stock, got.Available)
 	}
 }

@@ -153,6 +153,11 @@ func All() []Route {
 			Tables: []TableAccess{{resource.Catalog, ReadWrite}},
 		},
 		{
+			Method: "POST", Path: "/merchant/stock/adjustments", Function: "catalog/adjust-stock",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Catalog, ReadWrite}},
+		},
+		{
 			// Public: the signature over the body is the authentication.
 			Method: "POST", Path: "/webhooks/{provider}", Function: "pay-webhook/receive-webhook",
 			Roles: Public, MemoryMB: 256, Timeout: 10 * time.Second,

@@ -33,6 +33,7 @@ var httpHandlers = map[string]func(context.Context) (apigw.Handler, error){
 	"catalog/create-product":         catalogapi.NewCreateProduct,
 	"catalog/list-merchant-products": catalogapi.NewListProducts,
 	"catalog/update-product":         catalogapi.NewUpdateProduct,
+	"catalog/adjust-stock":           catalogapi.NewAdjustStock,
 	"catalog/update-sku":             catalogapi.NewUpdateSKU,
 	"pay-webhook/receive-webhook":    payapi.NewReceiveWebhook,
 }

@@ -49,7 +49,7 @@ func SeedDemoProduct(t *testing.T, env provision.Env) string {
 		}
 	}
 	repo := catalog.NewRepository(awstest.DynamoDB(t), env[resource.Catalog.EnvVar])
-	if err := repo.Write(context.Background(), catalog.Batch{Merchants: demo.Merchants(), Products: []catalog.Product{p}, SKUs: skus}); err != nil {
+	if err := repo.Write(context.Background(), catalog.Batch{Merchants: demo.Merchants(), Locations: demo.Locations(), Products: []catalog.Product{p}, SKUs: skus}); err != nil {
 		t.Fatal(err)
 	}
 	return skus[0].ID
