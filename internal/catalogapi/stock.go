@@ -16,7 +16,9 @@ import (
 )
 
 // NewAdjustStock builds POST /merchant/stock/adjustments.
-func NewAdjustStock(ctx context.Context) (apigw.Handler, error) { return build(ctx, (*API).AdjustStock) }
+func NewAdjustStock(ctx context.Context) (apigw.Handler, error) {
+	return build(ctx, (*API).AdjustStock)
+}
 
 // AdjustmentRequest is the body of POST /merchant/stock/adjustments.
 type AdjustmentRequest struct {

@@ -142,6 +142,7 @@ func (a *API) Get(ctx context.Context, req apigw.Request) (apigw.Response, error
 	if err != nil {
 		return apigw.Response{}, err
 	}
+	o.Timeline = o.BuildTimeline()
 	return apigw.JSON(http.StatusOK, o)
 }
 

@@ -48,6 +48,12 @@ func (a *API) staffOrder(ctx context.Context, req apigw.Request) (order.Order, e
 		return order.Order{}, checkout.ErrOrderNotFound
 	}
 	o.Payment.ClientSecret = ""
+	if o.Pickup != nil {
+		// The code is the shopper's to show at the counter, never staff's to read.
+		p := *o.Pickup
+		p.Code, p.QR = "", ""
+		o.Pickup = &p
+	}
 	return o, nil
 }
 

@@ -29,6 +29,13 @@ const (
 	// PaymentReview parks an order whose captured payment does not match
 	// it (amount, currency or provider): stock stays held, operators decide.
 	PaymentReview Status = "PAYMENT_REVIEW"
+	// Fulfilment: some lines shipped, all shipped, all delivered; a pickup
+	// order ready at its store, then picked up.
+	Fulfilling     Status = "FULFILLING"
+	Shipped        Status = "SHIPPED"
+	Delivered      Status = "DELIVERED"
+	ReadyForPickup Status = "READY_FOR_PICKUP"
+	PickedUp       Status = "PICKED_UP"
 )
 
 // transitions is the one table of allowed status changes.
@@ -40,12 +47,22 @@ var transitions = map[Status][]Status{
 	// provider confirmed add up to its total.
 	Expired:       {Refunded},
 	Cancelled:     {Refunded},
-	Paid:          {Refunded},
+	Paid:          {Refunded, Fulfilling, Shipped, ReadyForPickup},
 	PaymentReview: {Paid, Refunded},
 	// A refund the provider confirmed and later reported failed gives the
 	// money back to the order.
 	Refunded: {Paid},
+	// Shipping: a shipment of some lines, then of the rest, then delivery;
+	// a merchant may refund at any point (returns, goodwill).
+	Fulfilling:     {Shipped, Refunded},
+	Shipped:        {Delivered, Refunded},
+	Delivered:      {Refunded},
+	ReadyForPickup: {PickedUp, Refunded},
+	PickedUp:       {Refunded},
 }
+
+// refundable are the statuses a merchant or operator may refund from.
+var refundable = []Status{Paid, Fulfilling, Shipped, Delivered, ReadyForPickup, PickedUp}
 
 // CanTransition reports whether an order may move from one status to another.
 func CanTransition(from, to Status) bool {
@@ -59,7 +76,8 @@ func CanTransition(from, to Status) bool {
 
 // Statuses returns every status.
 func Statuses() []Status {
-	return []Status{PendingPayment, Paid, PaymentFailed, Cancelled, Expired, Refunded, PaymentReview}
+	return []Status{PendingPayment, Paid, PaymentFailed, Cancelled, Expired, Refunded, PaymentReview,
+		Fulfilling, Shipped, Delivered, ReadyForPickup, PickedUp}
 }
 
 // FulfilmentType is how the shopper gets the goods.
@@ -106,6 +124,8 @@ type Line struct {
 	// Sources are the locations the line's units come from (one, unless no
 	// single location could serve it); none for a SKU stocked in one place.
 	Sources []Source `json:"sources,omitempty" dynamodbav:"sources,omitempty"`
+	// Shipped counts the units in parcels so far.
+	Shipped int64 `json:"shipped,omitempty" dynamodbav:"shipped,omitempty"`
 }
 
 // Source is units of a line taken from one location.
@@ -154,10 +174,16 @@ type Order struct {
 	Booking       *Booking    `json:"booking,omitempty" dynamodbav:"booking,omitempty"`
 	Payment       Payment     `json:"payment" dynamodbav:"payment"`
 	History       []Change    `json:"history" dynamodbav:"history"`
+	// Shipments are the order's parcels with their tracking.
+	Shipments []Shipment `json:"shipments,omitempty" dynamodbav:"shipments,omitempty"`
+	// Pickup is the code that hands a pickup order over at its store.
+	Pickup *PickupCode `json:"pickup,omitempty" dynamodbav:"pickup,omitempty"`
 	// Refunds are read with the order; each is its own item beside it.
-	Refunds   []Refund  `json:"refunds,omitempty" dynamodbav:"-"`
-	CreatedAt time.Time `json:"createdAt" dynamodbav:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
+	Refunds []Refund `json:"refunds,omitempty" dynamodbav:"-"`
+	// Timeline is shown to the shopper: statuses and tracking in time order.
+	Timeline  []TimelineEntry `json:"timeline,omitempty" dynamodbav:"-"`
+	CreatedAt time.Time       `json:"createdAt" dynamodbav:"createdAt"`
+	UpdatedAt time.Time       `json:"updatedAt" dynamodbav:"updatedAt"`
 }
 
 // Merchants returns the distinct merchants of the order's lines, in line order.

@@ -17,6 +17,11 @@ func TestTransitions(t *testing.T) {
 		{PendingPayment, PaymentReview}: true, {PaymentReview, Paid}: true, {PaymentReview, Refunded}: true,
 		// A confirmed refund the provider later reports failed.
 		{Refunded, Paid}: true,
+		// Fulfilment, refundable throughout.
+		{Paid, Fulfilling}: true, {Paid, Shipped}: true, {Paid, ReadyForPickup}: true,
+		{Fulfilling, Shipped}: true, {Shipped, Delivered}: true, {ReadyForPickup, PickedUp}: true,
+		{Fulfilling, Refunded}: true, {Shipped, Refunded}: true, {Delivered, Refunded}: true,
+		{ReadyForPickup, Refunded}: true, {PickedUp, Refunded}: true,
 	}
 	// Every pair of statuses, so a change to the table cannot slip by.
 	for _, from := range Statuses() {

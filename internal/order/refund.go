@@ -3,6 +3,7 @@ package order
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/money"
@@ -104,12 +105,13 @@ func (o Order) Refundable() money.Money {
 	return money.Money{Amount: o.Total.Amount - o.Refunded.Amount - o.RefundPending.Amount, Currency: o.Total.Currency}
 }
 
-// ReserveRefund reserves amount of a paid order for a refund that is about
-// to be asked for. Returns ErrNotRefundable for an order that is not paid,
+// ReserveRefund reserves amount of a paid order (being fulfilled or not)
+// for a refund that is about to be asked for. Returns ErrNotRefundable for
+// an order that is not paid,
 // ErrNothingToRefund when nothing is left, and an Unprocessable problem
 // naming amount.amount when amount exceeds what is left.
 func (o *Order) ReserveRefund(amount money.Money) error {
-	if o.Status != Paid {
+	if !slices.Contains(refundable, o.Status) {
 		return ErrNotRefundable.With(map[string]any{"status": o.Status})
 	}
 	return o.reserve(amount)

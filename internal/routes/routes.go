@@ -158,6 +158,27 @@ func All() []Route {
 			Tables: []TableAccess{{resource.Catalog, ReadWrite}},
 		},
 		{
+			Method: "POST", Path: "/merchant/orders/{id}/shipments", Function: "fulfilment/create-shipment",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Orders, ReadWrite}}, Publishes: events,
+		},
+		{
+			Method: "POST", Path: "/merchant/orders/{id}/ready", Function: "fulfilment/ready-for-pickup",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Orders, ReadWrite}},
+		},
+		{
+			Method: "POST", Path: "/merchant/stores/{id}/redemptions", Function: "fulfilment/redeem-pickup",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Orders, ReadWrite}, {resource.Catalog, Read}},
+		},
+		{
+			// Public: the carrier's signature over the body is the authentication.
+			Method: "POST", Path: "/webhooks/carrier/{carrier}", Function: "fulfilment/carrier-webhook",
+			Roles: Public, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Orders, ReadWrite}}, Publishes: events,
+		},
+		{
 			// Public: the signature over the body is the authentication.
 			Method: "POST", Path: "/webhooks/{provider}", Function: "pay-webhook/receive-webhook",
 			Roles: Public, MemoryMB: 256, Timeout: 10 * time.Second,

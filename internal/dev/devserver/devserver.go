@@ -109,6 +109,10 @@ func Run(ctx context.Context, opt Options) error {
 	if os.Getenv("JIAOYI_WEBHOOK_SECRETS_SANDBOX") == "" {
 		os.Setenv("JIAOYI_WEBHOOK_SECRETS_SANDBOX", DefaultSandboxSecret)
 	}
+	if os.Getenv("JIAOYI_WEBHOOK_SECRETS_CARRIERS") == "" {
+		// The sandbox carrier, and sf-express for trying the route by hand.
+		os.Setenv("JIAOYI_WEBHOOK_SECRETS_CARRIERS", "sandbox:"+DefaultCarrierSecret+",sf-express:"+DefaultCarrierSecret)
+	}
 	repo := catalog.NewRepository(dynamodb.NewFromConfig(awsCfg), env[resource.Catalog.EnvVar])
 	seeded, err := demo.Seed(ctx, repo, time.Now())
 	if err != nil {
@@ -149,6 +153,10 @@ func Run(ctx context.Context, opt Options) error {
 		checkout: svc, provider: sandbox.New(db, env[resource.Payments.EnvVar]),
 		deliver: &sandbox.Deliverer{URL: "http://" + ln.Addr().String() + "/webhooks/sandbox", Secret: sandboxSecret()},
 		log:     opt.Log,
+	})
+	mux.Handle("POST /_sandbox/shipments/{id}/{status}", &sandboxCarrier{
+		orders: svc.Orders(), url: "http://" + ln.Addr().String() + "/webhooks/carrier", secret: DefaultCarrierSecret,
+		log: opt.Log, client: &http.Client{Timeout: 10 * time.Second},
 	})
 	mux.Handle("/", gw)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}

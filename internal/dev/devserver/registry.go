@@ -9,6 +9,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalogapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkoutapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/fulfilmentapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/recommendapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
@@ -35,6 +36,10 @@ var httpHandlers = map[string]func(context.Context) (apigw.Handler, error){
 	"catalog/update-product":         catalogapi.NewUpdateProduct,
 	"catalog/adjust-stock":           catalogapi.NewAdjustStock,
 	"catalog/update-sku":             catalogapi.NewUpdateSKU,
+	"fulfilment/create-shipment":     fulfilmentapi.NewCreateShipment,
+	"fulfilment/ready-for-pickup":    fulfilmentapi.NewReady,
+	"fulfilment/redeem-pickup":       fulfilmentapi.NewRedeem,
+	"fulfilment/carrier-webhook":     fulfilmentapi.NewCarrierWebhook,
 	"pay-webhook/receive-webhook":    payapi.NewReceiveWebhook,
 }
 

@@ -49,7 +49,7 @@ func SeedDemoProduct(t *testing.T, env provision.Env) string {
 		}
 	}
 	repo := catalog.NewRepository(awstest.DynamoDB(t), env[resource.Catalog.EnvVar])
-	if err := repo.Write(context.Background(), catalog.Batch{Merchants: demo.Merchants(), Locations: demo.Locations(), Products: []catalog.Product{p}, SKUs: skus}); err != nil {
+	if err := repo.Write(context.Background(), catalog.Batch{Merchants: demo.Merchants(), Locations: demo.Locations(), Stores: demo.Stores(), Products: []catalog.Product{p}, SKUs: skus}); err != nil {
 		t.Fatal(err)
 	}
 	return skus[0].ID
@@ -84,6 +84,28 @@ func PlaceOrder(t *testing.T, env provision.Env, now func() time.Time) order.Ord
 		t.Fatal(err)
 	}
 	return o
+}
+
+// PickupOrder seeds the demo catalog's first product and places a pickup
+// order for Subject at the tea house's Jing'an store, of one of its SKUs
+// stocked there.
+func PickupOrder(t *testing.T, env provision.Env) order.Order {
+	t.Helper()
+	SeedDemoProduct(t, env)
+	store := demo.Stores()[0].ID
+	c := demo.Catalog()
+	for _, s := range c.SKUs {
+		if s.ProductID == c.Products[0].ID && s.Stock[store] > 0 {
+			o, err := Service(t, env, nil).Place(context.Background(), Subject, order.PlaceRequest{
+				Lines: []order.LineRequest{{SKUID: s.ID, Quantity: 1}}, Fulfilment: order.Fulfilment{Type: order.Pickup, StoreID: store}}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return o
+		}
+	}
+	t.Fatal("no SKU of the first demo product is stocked at the store")
+	return order.Order{}
 }
 
 // IntentPlaceholder is the payment intent id in recorded events.
@@ -130,9 +152,15 @@ func Pay(t *testing.T, env provision.Env, o order.Order) {
 // placeholder), checks the status and the contract, and returns the answer.
 func APIEvent(t *testing.T, newHandler func(context.Context) (apigw.Handler, error), path, orderID string, wantStatus int) apigw.Response {
 	t.Helper()
+	return APIEventWith(t, newHandler, path, map[string]string{Placeholder: orderID}, wantStatus)
+}
+
+// APIEventWith is APIEvent replacing each key of with by its value.
+func APIEventWith(t *testing.T, newHandler func(context.Context) (apigw.Handler, error), path string, with map[string]string, wantStatus int) apigw.Response {
+	t.Helper()
 	ctx := context.Background()
 	var req events.APIGatewayV2HTTPRequest
-	Event(t, path, orderID, &req)
+	EventWith(t, path, with, &req)
 	// Guarded by the route's roles, as the function runs it.
 	var route routes.Route
 	for _, r := range routes.All() {

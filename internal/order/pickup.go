@@ -1,0 +1,43 @@
+package order
+
+import (
+	"time"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
+)
+
+// PickupCode is a pickup order's hand-over code: short, unguessable,
+// single-use, bound to the order and its store.
+type PickupCode struct {
+	StoreID string `json:"storeId" dynamodbav:"storeId"`
+	Code    string `json:"code" dynamodbav:"code"`
+	// QR is what the shopper's app shows as a QR code for staff to scan.
+	QR         string     `json:"qr" dynamodbav:"qr"`
+	IssuedAt   time.Time  `json:"issuedAt" dynamodbav:"issuedAt"`
+	RedeemedAt *time.Time `json:"redeemedAt,omitempty" dynamodbav:"redeemedAt,omitempty"`
+	RedeemedBy string     `json:"-" dynamodbav:"redeemedBy,omitempty"`
+}
+
+// Errors of pickups.
+var (
+	ErrNotPickup     = problem.New(problem.Conflict, "only a paid pickup order can be made ready")
+	ErrAlreadyPicked = problem.New(problem.Conflict, "this pickup code was already redeemed")
+)
+
+// Ready makes a paid pickup order READY_FOR_PICKUP with code.
+func (o *Order) Ready(code, qr string, at time.Time) error {
+	if o.Fulfilment.Type != Pickup || o.Status != Paid {
+		return ErrNotPickup.With(map[string]any{"status": o.Status})
+	}
+	o.Pickup = &PickupCode{StoreID: o.Fulfilment.StoreID, Code: code, QR: qr, IssuedAt: at}
+	return o.Transition(ReadyForPickup, at, "ready for pickup")
+}
+
+// Redeem hands the order over: READY_FOR_PICKUP → PICKED_UP, once.
+func (o *Order) Redeem(by string, at time.Time) error {
+	if o.Pickup == nil || o.Pickup.RedeemedAt != nil || o.Status != ReadyForPickup {
+		return ErrAlreadyPicked.With(map[string]any{"status": o.Status})
+	}
+	o.Pickup.RedeemedAt, o.Pickup.RedeemedBy = &at, by
+	return o.Transition(PickedUp, at, "picked up at the store")
+}
