@@ -54,6 +54,9 @@ type Options struct {
 	Port int
 	// StartTimeout bounds how long moto may take to come up (default 60s).
 	StartTimeout time.Duration
+	// WholeTableRollback keeps moto's own transactions, which copy every
+	// table they touch (to compare against the launcher's undo log).
+	WholeTableRollback bool
 }
 
 // Start launches the emulator and waits until it accepts connections.
@@ -70,6 +73,9 @@ func Start(ctx context.Context, opt Options) (*Emulator, error) {
 		opt.StartTimeout = 60 * time.Second
 	}
 	cmd := exec.Command(py, "-c", launcher, fmt.Sprint(opt.Port))
+	if opt.WholeTableRollback {
+		cmd.Env = append(os.Environ(), "JIAOYI_EMULATOR_UNDO_LOG=0")
+	}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)

@@ -7,6 +7,14 @@ the emulator gives what DynamoDB guarantees (atomic conditional writes,
 serializable transactions). Connections are still accepted on many threads and
 stay keep-alive; only the application call is serialized.
 
+moto's transact_write_items also deep-copies every table a transaction
+touches, once per item, so it can roll back: a placement on a 2,000-item
+catalog copied the catalog several times and cost grew with the data. The
+launcher replaces that with an undo log of just the items the transaction
+writes (their prior state, or their absence), restored in reverse on
+failure; everything else is moto's. JIAOYI_EMULATOR_UNDO_LOG=0 keeps moto's
+own behaviour, for comparing the two.
+
 It binds 127.0.0.1 on the port given (0 picks a free one), prints
 "READY <port>" on stdout once it accepts connections, and exits when its stdin
 closes, so the emulator never outlives the process that started it.
@@ -16,6 +24,119 @@ import os
 import signal
 import sys
 import threading
+
+
+def install_undo_log() -> None:
+    """Make moto's DynamoDB transactions roll back from an undo log of the
+    items they write instead of from copies of whole tables.
+
+    The order of checks is moto's: each item in turn is checked for being
+    the only operation on its key, its condition is evaluated against the
+    current item (ALL_OLD returns it), and the write is applied; any failed
+    item cancels the transaction with one reason per item. Written by hand
+    because moto has no switch for it.
+    """
+    import copy
+
+    from moto.dynamodb.comparisons import get_filter_expression
+    from moto.dynamodb.exceptions import (
+        ConditionalCheckFailed,
+        MockValidationException,
+        MultipleTransactionsException,
+        TooManyTransactionsException,
+        TransactionCanceledException,
+        TransactWriteSingleOpException,
+    )
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    def transact_write_items(self, transact_items):
+        if len(transact_items) > 100:
+            raise TooManyTransactionsException()
+        undo = []  # (table, hash, range, the item before, or None)
+        stream_marks = {}  # table -> stream records before the transaction
+        touched = set()
+
+        def remember(table_name, key):
+            table = self.get_table(table_name)
+            if table.stream_shard is not None and table_name not in stream_marks:
+                stream_marks[table_name] = (table, len(table.stream_shard.items))
+            hash_value = DynamoType(key[table.hash_key_attr])
+            range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+            before = table.get_item(hash_value, range_value)
+            undo.append((table, hash_value, range_value, copy.deepcopy(before)))
+
+        def rollback():
+            for table, hash_value, range_value, before in reversed(undo):
+                if before is None:
+                    if range_value is not None:
+                        table.items.get(hash_value, {}).pop(range_value, None)
+                    else:
+                        table.items.pop(hash_value, None)
+                elif range_value is not None:
+                    table.items[hash_value][range_value] = before
+                else:
+                    table.items[hash_value] = before
+            for table, mark in stream_marks.values():
+                del table.stream_shard.items[mark:]
+
+        reasons = []
+        try:
+            for entry in transact_items:
+                if len(entry) > 1:
+                    raise TransactWriteSingleOpException
+                current_item = None
+                try:
+                    op_type, op = next(iter(entry.items()))
+                    if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
+                        raise ValueError("Unsupported transaction operation")
+                    table_name = op["TableName"]
+                    names = op.get("ExpressionAttributeNames")
+                    values = op.get("ExpressionAttributeValues")
+                    condition = op.get("ConditionExpression")
+                    if op_type == "Put":
+                        table = self.get_table(table_name)
+                        key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
+                        if table.range_key_attr is not None:
+                            key[table.range_key_attr] = op["Item"][table.range_key_attr]
+                    else:
+                        key = op["Key"]
+                    marker = (str(table_name), str(dict(sorted(key.items()))))
+                    if marker in touched:
+                        raise MultipleTransactionsException()
+                    touched.add(marker)
+                    current = self.get_item(table_name, key)
+                    if condition is not None and not get_filter_expression(condition, names, values).expr(current):
+                        if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                            current_item = current.to_json()["Attributes"]
+                        raise ConditionalCheckFailed(item=current_item)
+                    if op_type != "ConditionCheck":
+                        remember(table_name, key)
+                    if op_type == "Put":
+                        self.put_item(table_name, op["Item"], condition_expression=condition,
+                                      expression_attribute_names=names, expression_attribute_values=values)
+                    elif op_type == "Delete":
+                        self.delete_item(table_name, key, condition_expression=condition,
+                                         expression_attribute_names=names, expression_attribute_values=values)
+                    elif op_type == "Update":
+                        self.update_item(table_name, key, update_expression=op["UpdateExpression"],
+                                         condition_expression=condition,
+                                         expression_attribute_names=names, expression_attribute_values=values)
+                    reasons.append((None, None, None))
+                except (MultipleTransactionsException, MockValidationException):
+                    raise
+                except ConditionalCheckFailed as e:
+                    reasons.append(("ConditionalCheckFailed", str(e.message), current_item))
+                except Exception as e:  # moto reports any other failure as the item's reason
+                    reasons.append((type(e).__name__, str(e), current_item))
+        except BaseException:
+            rollback()
+            raise
+        if any(code is not None for code, _, _ in reasons):
+            rollback()
+            raise TransactionCanceledException(reasons)
+
+    DynamoDBBackend.transact_write_items = transact_write_items
 
 
 def main() -> None:
@@ -30,6 +151,8 @@ def main() -> None:
         create_backend_app,
     )
 
+    if os.environ.get("JIAOYI_EMULATOR_UNDO_LOG", "1") != "0":
+        install_undo_log()
     app = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
 
