@@ -108,13 +108,14 @@ func run(n int, bookingShare float64) error {
 	for _, p := range c.Products {
 		active[p.ID] = p.Status == catalog.Active
 	}
+	store := demo.Stores()[0]
 	var skus []string
 	for _, s := range c.SKUs {
-		if active[s.ProductID] && s.Available > 20 {
+		// Pickup orders take from the store: SKUs it stocks.
+		if active[s.ProductID] && s.StockAt(store.ID) > 20 {
 			skus = append(skus, s.ID)
 		}
 	}
-	store := demo.Stores()[0]
 	slots, err := demo.Slots(store, time.Now().AddDate(0, 0, 1))
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -79,14 +80,10 @@ func (s *Service) Place(ctx context.Context, customerID string, req order.PlaceR
 	}
 	o.Payment = order.Payment{Intent: intent, ExpiresAt: now.Add(s.Hold)}
 
-	items, err := s.placeItems(o, complete)
-	if err != nil {
-		return order.Order{}, err
-	}
 	// From here on the caller leaving must not cut the work in half.
 	ctx, cancel := committing(ctx)
 	defer cancel()
-	if err := dynamo.Transact(ctx, s.db, items); err != nil {
+	if err := s.commit(ctx, &o, facts.Locations, complete); err != nil {
 		if _, refused := dynamo.Failed(err); !refused {
 			// Ambiguous (a timeout, a lost answer): the order may exist. Read.
 			if got, gerr := s.orders.Get(ctx, o.ID); gerr == nil {
@@ -104,6 +101,57 @@ func (s *Service) Place(ctx context.Context, customerID string, req order.PlaceR
 		return order.Order{}, s.placeFailed(err, o, complete != nil)
 	}
 	return s.placed(ctx, o), nil
+}
+
+// maxReallocations bounds how often a placement re-chooses locations
+// after others emptied the ones it chose.
+const maxReallocations = 3
+
+// commit sends the placement transaction. When it fails only because
+// lines' chosen locations ran out while their SKUs still have enough
+// elsewhere (a rush on the nearest store), it re-chooses from the stock the
+// failed transaction reported (no extra read), a few times.
+func (s *Service) commit(ctx context.Context, o *order.Order, locations map[string]catalog.Location, complete Complete) error {
+	for attempt := 0; ; attempt++ {
+		items, err := s.placeItems(*o, complete)
+		if err != nil {
+			return err
+		}
+		err = dynamo.Transact(ctx, s.db, items)
+		if err == nil || attempt == maxReallocations || !reallocate(err, o, locations) {
+			return err
+		}
+	}
+}
+
+// reallocate re-chooses the locations of the lines whose chosen locations
+// ran out, from their SKUs' stock as the failed transaction found it
+// (ALL_OLD). It reports false, changing nothing, unless every failure was
+// such a line and each can still be served.
+func reallocate(err error, o *order.Order, locations map[string]catalog.Location) bool {
+	failed, ok := dynamo.Failed(err)
+	if !ok || o.Fulfilment.Type != order.Ship {
+		return false
+	}
+	next := map[int][]order.Source{}
+	for i, item := range failed {
+		if i >= len(o.Lines) || len(o.Lines[i].Sources) == 0 {
+			return false
+		}
+		var sku catalog.SKU
+		if attributevalue.UnmarshalMap(item, &sku) != nil {
+			return false
+		}
+		sources, have := order.Allocate(sku, o.Lines[i].Quantity, o.Fulfilment, locations)
+		if have < o.Lines[i].Quantity {
+			return false
+		}
+		next[i] = sources
+	}
+	for i, src := range next {
+		o.Lines[i].Sources = src
+	}
+	return true
 }
 
 // placed does what a committed placement owes.
