@@ -6,6 +6,8 @@ VENV  := .venv
 STAMP := $(VENV)/.installed-$(shell cksum < internal/dev/emulator/requirements.txt | cut -d' ' -f1)
 GO    ?= go
 STAGE ?= dev
+# The payment provider a deploy uses: prod refuses the sandbox.
+PROVIDER ?= sandbox
 # jsii (the CDK's Go bindings) warns loudly about Node 20, which these
 # machines have; the app works on it.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -50,7 +52,8 @@ build: ## one bootstrap zip per function under build/ (linux/arm64, provided.al2
 
 synth: venv build ## cdk.out/ for dev and prod, checked by cfn-lint
 	rm -rf cdk.out
-	for stage in dev prod; do CDK_CONTEXT_JSON="{\"stage\":\"$$stage\"}" $(GO) run ./infra || exit 1; done
+	CDK_CONTEXT_JSON='{"stage":"dev"}' $(GO) run ./infra
+	CDK_CONTEXT_JSON='{"stage":"prod","paymentProvider":"stripe"}' $(GO) run ./infra
 	$(VENV)/bin/cfn-lint --non-zero-exit-code error cdk.out/jiaoyi-dev.template.json cdk.out/jiaoyi-prod.template.json
 	@echo "synthesized and linted: cdk.out/jiaoyi-dev.template.json cdk.out/jiaoyi-prod.template.json"
 
@@ -67,7 +70,7 @@ cdk-bootstrap: $(CDK) ## once per account and region, before the first deploy
 	$(CDK) bootstrap
 
 deploy: build $(CDK) ## deploy STAGE (dev|prod) to the AWS account in your environment
-	$(CDK) deploy -c stage=$(STAGE) jiaoyi-$(STAGE)
+	$(CDK) deploy -c stage=$(STAGE) -c paymentProvider=$(PROVIDER) jiaoyi-$(STAGE)
 
 emulator: venv ## just the emulator, until Ctrl-C
 	$(GO) run ./cmd/emulator

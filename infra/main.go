@@ -7,7 +7,7 @@
 //	jwtAudience      comma-separated audiences for jwtIssuer
 //	corsOrigins      comma-separated origins allowed by CORS (default none)
 //	throttleRate     requests per second (default 1000), throttleBurst (2000)
-//	paymentProvider  sandbox (default) or stripe
+//	paymentProvider  sandbox (default; refused in prod) or stripe
 //	alarmEmail       subscribed to the alarms topic
 package main
 

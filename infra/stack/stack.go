@@ -77,6 +77,12 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 	if p.PaymentProvider == "" {
 		p.PaymentProvider = "sandbox"
 	}
+	if p.PaymentProvider != "sandbox" && p.PaymentProvider != "stripe" {
+		return nil, fmt.Errorf("stack: payment provider %q is not sandbox or stripe", p.PaymentProvider)
+	}
+	if p.Stage == "prod" && p.PaymentProvider == "sandbox" {
+		return nil, fmt.Errorf("stack: prod takes real payments: choose a provider (-c paymentProvider=stripe); the sandbox is for dev only")
+	}
 	st := awscdk.NewStack(scope, jsii.String(id), &p.StackProps)
 	awscdk.Tags_Of(st).Add(jsii.String("app"), jsii.String("jiaoyi"), nil)
 	awscdk.Tags_Of(st).Add(jsii.String("stage"), jsii.String(p.Stage), nil)
@@ -163,7 +169,35 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		queues[q.Name] = queue
 		env[q.EnvVar] = queue.QueueUrl()
 		alarm("DLQDepth-"+q.Name, dlq.MetricApproximateNumberOfMessagesVisible(nil), "dead letters in "+q.DeadLetterName(prefix)+": inspect and redrive with cmd/dlq")
+		// A consumer that stopped keeping up: messages waiting half an hour.
+		age := awscloudwatch.NewAlarm(st, jsii.String("OldestMessage-"+q.Name), &awscloudwatch.AlarmProps{
+			Metric:    queue.MetricApproximateAgeOfOldestMessage(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum")}),
+			Threshold: jsii.Number(30 * 60), EvaluationPeriods: jsii.Number(2),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+			AlarmDescription:   jsii.String("messages in " + q.PhysicalName(prefix) + " have waited over 30 minutes"),
+		})
+		age.AddAlarmAction(awscloudwatchactions.NewSnsAction(alarms))
 	}
+	// Business alarms on the functions' EMF metrics (namespace jiaoyi,
+	// dimension Service).
+	business := func(id, service, name, desc string, periods float64) {
+		m := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String("jiaoyi"), MetricName: jsii.String(name),
+			DimensionsMap: &map[string]*string{"Service": jsii.String(service)},
+			Period:        awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum"),
+		})
+		a := awscloudwatch.NewAlarm(st, jsii.String(id), &awscloudwatch.AlarmProps{
+			Metric: m, Threshold: jsii.Number(0), EvaluationPeriods: jsii.Number(periods),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+			AlarmDescription:   jsii.String(desc),
+		})
+		a.AddAlarmAction(awscloudwatchactions.NewSnsAction(alarms))
+	}
+	business("OutboxBacklog", "checkout", "OutboxBacklog", "outbox events left unpublished through three relay runs: is the events topic reachable?", 3)
+	business("RefundsPendingOverAnHour", "checkout", "RefundsPendingOverAnHour", "refunds the provider has held over an hour without confirming or refusing", 1)
+	business("PaymentsMismatched", "checkout", "PaymentsMismatched", "a captured payment did not match its order: orders parked in PAYMENT_REVIEW", 1)
 	// Topics fan domain events out: each subscribed queue gets raw
 	// messages of the event types it reads.
 	topics := map[string]awssns.Topic{}
@@ -186,21 +220,31 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		}
 	}
 
-	// Payment secrets: resolved by CloudFormation at deploy time (dynamic
-	// references), never in the template, the code or the logs. Set the
-	// Stripe values in Secrets Manager before switching the provider.
-	secret := awssecretsmanager.NewSecret(st, jsii.String("PaymentSecrets"), &awssecretsmanager.SecretProps{
-		SecretName: jsii.String("jiaoyi/" + p.Stage + "/payments"),
+	// Secrets live in Secrets Manager and are read by the functions at
+	// cold start (internal/secrets), each function granted only the secret
+	// it uses: the webhook endpoints the signing secrets, the functions that
+	// call the payment provider its API key. Set the Stripe values before
+	// switching the provider.
+	webhookTemplate := `{"stripeWebhookSecrets":"","carrierWebhookSecrets":""}`
+	generated := "sandboxWebhookSecrets"
+	if prod {
+		generated = "unusedInProd"
+	}
+	webhookSecret := awssecretsmanager.NewSecret(st, jsii.String("WebhookSecrets"), &awssecretsmanager.SecretProps{
+		SecretName: jsii.String("jiaoyi/" + p.Stage + "/webhooks"),
 		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
-			SecretStringTemplate: jsii.String(`{"stripeApiKey":"","stripeWebhookSecrets":""}`),
-			GenerateStringKey:    jsii.String("sandboxWebhookSecrets"), ExcludePunctuation: jsii.Bool(true), PasswordLength: jsii.Number(40),
+			SecretStringTemplate: jsii.String(webhookTemplate), GenerateStringKey: jsii.String(generated),
+			ExcludePunctuation: jsii.Bool(true), PasswordLength: jsii.Number(40),
 		},
 		RemovalPolicy: removal,
 	})
-	secretEnv := map[string]string{
-		"JIAOYI_WEBHOOK_SECRETS_SANDBOX": "sandboxWebhookSecrets",
-		"JIAOYI_WEBHOOK_SECRETS_STRIPE":  "stripeWebhookSecrets",
-		"STRIPE_API_KEY":                 "stripeApiKey",
+	var apiSecret awssecretsmanager.Secret
+	if p.PaymentProvider == "stripe" {
+		apiSecret = awssecretsmanager.NewSecret(st, jsii.String("PaymentApiSecret"), &awssecretsmanager.SecretProps{
+			SecretName:        jsii.String("jiaoyi/" + p.Stage + "/payment-api"),
+			SecretObjectValue: &map[string]awscdk.SecretValue{"stripeApiKey": awscdk.SecretValue_UnsafePlainText(jsii.String(""))},
+			RemovalPolicy:     removal,
+		})
 	}
 
 	fns := map[string]awslambda.Function{}
@@ -213,12 +257,12 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		for k, v := range env {
 			fenv[k] = v
 		}
-		// Secrets only where used: webhook secrets for the endpoint that
-		// verifies webhooks, the Stripe key for functions that call Stripe.
-		for k, key := range secretEnv {
-			if needsSecret(k, access, sends) {
-				fenv[k] = secret.SecretValueFromJson(jsii.String(key)).UnsafeUnwrap()
-			}
+		verifiesWebhooks, callsProvider := needsSecrets(name, access, sends)
+		if verifiesWebhooks {
+			fenv["JIAOYI_SECRET_WEBHOOKS"] = webhookSecret.SecretArn()
+		}
+		if callsProvider && apiSecret != nil {
+			fenv["JIAOYI_SECRET_PAYMENT_API"] = apiSecret.SecretArn()
 		}
 		fn := awslambda.NewFunction(st, jsii.String("Fn-"+cid), &awslambda.FunctionProps{
 			FunctionName: jsii.String(prefix + cid),
@@ -251,6 +295,12 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		}
 		for _, t := range publishes {
 			topics[t.Name].GrantPublish(fn)
+		}
+		if verifiesWebhooks {
+			webhookSecret.GrantRead(fn, nil)
+		}
+		if callsProvider && apiSecret != nil {
+			apiSecret.GrantRead(fn, nil)
 		}
 		alarm("Errors-"+cid, fn.MetricErrors(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}), name+" failed")
 		alarm("Throttles-"+cid, fn.MetricThrottles(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}), name+" was throttled")
@@ -300,6 +350,10 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 			`"sub":"$context.authorizer.claims.sub","time":"$context.requestTime"}`),
 	})
 	for _, r := range routes.All() {
+		if r.Function == "pay-webhook/receive-webhook" && prod {
+			// Only the chosen provider's webhooks exist in prod.
+			r.Path = "/webhooks/" + p.PaymentProvider
+		}
 		fn, err := newFunction(r.Function, r.MemoryMB, r.Timeout, r.Tables, r.Sends, r.Publishes)
 		if err != nil {
 			return nil, err
@@ -349,21 +403,25 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 	return st, nil
 }
 
-func needsSecret(envVar string, access []routes.TableAccess, sends []resource.Queue) bool {
-	if envVar == "STRIPE_API_KEY" {
-		for _, a := range access {
-			if a.Table.Name == resource.Payments.Name && a.Access == routes.ReadWrite {
-				return true
-			}
-		}
-		return false
-	}
+// needsSecrets says which secrets a function reads: the webhook signing
+// secrets for the endpoints that verify webhooks (payments, carriers), the
+// provider's API key for functions that call the provider (they hold the
+// Payments table, where the sandbox keeps its intents, read-write).
+func needsSecrets(function string, access []routes.TableAccess, sends []resource.Queue) (webhooks, providerAPI bool) {
 	for _, q := range sends {
 		if q.Name == resource.PaymentEvents.Name {
-			return true
+			webhooks = true
 		}
 	}
-	return false
+	if function == "fulfilment/carrier-webhook" {
+		webhooks = true
+	}
+	for _, a := range access {
+		if a.Table.Name == resource.Payments.Name && a.Access == routes.ReadWrite && !webhooks {
+			providerAPI = true
+		}
+	}
+	return webhooks, providerAPI
 }
 
 // Functions lists every function folder the stack deploys, sorted.

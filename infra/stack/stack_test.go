@@ -63,7 +63,8 @@ func synth(t *testing.T) map[string]template {
 		templates = map[string]template{}
 		for _, stage := range stack.Stages {
 			app := awscdk.NewApp(nil)
-			st, err := stack.New(app, "jiaoyi-"+stage, stack.Props{Stage: stage, AssetDir: assets, CORSOrigins: []string{"https://shop.example.com"}})
+			provider := map[string]string{"dev": "sandbox", "prod": "stripe"}[stage]
+			st, err := stack.New(app, "jiaoyi-"+stage, stack.Props{Stage: stage, AssetDir: assets, CORSOrigins: []string{"https://shop.example.com"}, PaymentProvider: provider})
 			if err != nil {
 				synthErr = err
 				return
@@ -289,6 +290,15 @@ func TestEveryRouteIsPresentAndAuthorizedAsDeclared(t *testing.T) {
 	if len(stages) != 1 || stages[0]["AccessLogSettings"] == nil || stages[0]["DefaultRouteSettings"] == nil {
 		t.Errorf("stage: %v, want access logs and throttling", stages)
 	}
+	prodRoutes := map[string]bool{}
+	for _, r := range synth(t)["prod"].ofType("AWS::ApiGatewayV2::Route") {
+		key, _ := r["RouteKey"].(string)
+		prodRoutes[key] = true
+	}
+	if !prodRoutes["POST /webhooks/stripe"] || prodRoutes["POST /webhooks/{provider}"] || prodRoutes["POST /webhooks/sandbox"] {
+		t.Errorf("prod webhook routes: want only the chosen provider's, got stripe %v, {provider} %v",
+			prodRoutes["POST /webhooks/stripe"], prodRoutes["POST /webhooks/{provider}"])
+	}
 	api := tpl.ofType("AWS::ApiGatewayV2::Api")
 	if len(api) != 1 || api[0]["CorsConfiguration"] == nil {
 		t.Errorf("api: %v, want CORS from context", api)
@@ -316,30 +326,49 @@ func TestSchedulesAndAlarms(t *testing.T) {
 		t.Errorf("schedules %v, want %v", got, want)
 	}
 	alarms := tpl.ofType("AWS::CloudWatch::Alarm")
-	// A DLQ alarm per queue, errors and throttles per function, API 5xx.
-	if wantN := len(resource.Queues()) + 2*len(stack.Functions()) + 1; len(alarms) != wantN {
+	// A DLQ and an oldest-message alarm per queue, errors and throttles per
+	// function, API 5xx, and the outbox backlog, refunds pending over an
+	// hour and mismatched payments.
+	if wantN := 2*len(resource.Queues()) + 2*len(stack.Functions()) + 1 + 3; len(alarms) != wantN {
 		t.Errorf("%d alarms, want %d", len(alarms), wantN)
 	}
 }
 
+// Secrets are read from Secrets Manager at cold start, by the functions
+// that use them only: no secret value or plain secret variable in any
+// function's configuration.
 func TestSecretsOnlyWhereUsed(t *testing.T) {
-	tpl := synth(t)["dev"]
-	for _, f := range tpl.ofType("AWS::Lambda::Function") {
-		name, _ := f["FunctionName"].(string)
-		env, _ := f["Environment"].(map[string]any)
-		vars, _ := env["Variables"].(map[string]any)
-		_, webhook := vars["JIAOYI_WEBHOOK_SECRETS_STRIPE"]
-		_, stripeKey := vars["STRIPE_API_KEY"]
-		if webhook != strings.HasSuffix(name, "receive-webhook") {
-			t.Errorf("%s: webhook secrets %v", name, webhook)
-		}
-		if strings.HasPrefix(name, "jiaoyi-dev-search-") && stripeKey {
-			t.Errorf("%s: has the Stripe key but never calls Stripe", name)
-		}
-		for k, v := range vars {
-			if s, ok := v.(string); ok && strings.Contains(strings.ToLower(k), "secret") && s != "" {
-				t.Errorf("%s: %s is a literal in the template", name, k)
+	for stage, tpl := range synth(t) {
+		for _, f := range tpl.ofType("AWS::Lambda::Function") {
+			name, _ := f["FunctionName"].(string)
+			env, _ := f["Environment"].(map[string]any)
+			vars, _ := env["Variables"].(map[string]any)
+			_, webhook := vars["JIAOYI_SECRET_WEBHOOKS"]
+			_, apiKey := vars["JIAOYI_SECRET_PAYMENT_API"]
+			verifies := strings.HasSuffix(name, "receive-webhook") || strings.HasSuffix(name, "carrier-webhook")
+			if webhook != verifies {
+				t.Errorf("%s %s: webhook secret %v", stage, name, webhook)
 			}
+			if apiKey && (verifies || strings.Contains(name, "-search-") || strings.Contains(name, "-catalog-")) {
+				t.Errorf("%s %s: has the payment API key but never calls the provider", stage, name)
+			}
+			if stage == "prod" && strings.HasSuffix(name, "place-order") && !apiKey {
+				t.Errorf("%s %s: places orders at Stripe without its key", stage, name)
+			}
+			for _, plain := range []string{"STRIPE_API_KEY", "JIAOYI_WEBHOOK_SECRETS_SANDBOX", "JIAOYI_WEBHOOK_SECRETS_STRIPE", "JIAOYI_WEBHOOK_SECRETS_CARRIERS"} {
+				if _, ok := vars[plain]; ok {
+					t.Errorf("%s %s: %s in plain configuration", stage, name, plain)
+				}
+			}
+		}
+	}
+}
+
+func TestProdRefusesTheSandbox(t *testing.T) {
+	synth(t)
+	for _, provider := range []string{"", "sandbox", "paypal"} {
+		if _, err := stack.New(awscdk.NewApp(nil), "x", stack.Props{Stage: "prod", PaymentProvider: provider}); err == nil {
+			t.Errorf("prod with provider %q synthesized", provider)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/psp"
+	"github.com/jiaoyi-dev/jiaoyi/internal/secrets"
 )
 
 // FromEnv builds the service as a function does at cold start: its Config
@@ -32,6 +34,12 @@ func FromEnv(ctx context.Context) (*Service, Config, *dynamodb.Client, *slog.Log
 		return nil, cfg, nil, nil, err
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
+	err = secrets.Fill(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.PSP.APISecretID, map[string]func(string){
+		secrets.StripeAPIKey: func(v string) { cfg.PSP.StripeAPIKey = logging.Secret(v) },
+	})
+	if err != nil {
+		return nil, cfg, nil, nil, err
+	}
 	provider, err := psp.New(cfg.PSP, db, cfg.PaymentsTable)
 	if err != nil {
 		return nil, cfg, nil, nil, err

@@ -139,9 +139,12 @@ func TestRefundsMadeAtTheProviderAreApplied(t *testing.T) {
 		name       string
 		amount     int64
 		wantStatus order.Status
+		// noOrder: the event names only the intent (Stripe's refund object).
+		noOrder bool
 	}{
-		{"partial", 500, order.Paid},
-		{"full", 2000, order.Refunded},
+		{"partial", 500, order.Paid, false},
+		{"full", 2000, order.Refunded, false},
+		{"naming only the intent", 700, order.Paid, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,6 +152,9 @@ func TestRefundsMadeAtTheProviderAreApplied(t *testing.T) {
 			o := e.paidOrder(t)
 			ev := payment.Event{Provider: "sandbox", ID: "evt_dash_" + tt.name, Type: payment.EventRefund, IntentID: o.Payment.ID, OrderID: o.ID,
 				Amount: *cny(tt.amount), ProviderRefundID: "re_dashboard_1", RefundStatus: "succeeded"}
+			if tt.noOrder {
+				ev.OrderID = ""
+			}
 			for range 2 {
 				if err := e.svc.ApplyPayment(ctx, ev); err != nil {
 					t.Fatal(err)

@@ -154,7 +154,7 @@ func (s *Service) resume(ctx context.Context, orderID string, r RefundRecord, fp
 // final (succeeded or failed) and settles at once. No answer leaves the
 // refund pending for a retry.
 func (s *Service) submitRefund(ctx context.Context, o order.Order, rec RefundRecord) (RefundRecord, error) {
-	r, err := s.payments.Refund(ctx, payment.RefundRequest{IntentID: o.Payment.ID, RefundID: rec.ID, Amount: rec.Amount, Reason: rec.Reason})
+	r, err := s.payments.Refund(ctx, payment.RefundRequest{IntentID: o.Payment.ID, OrderID: o.ID, RefundID: rec.ID, Amount: rec.Amount, Reason: rec.Reason})
 	if errors.Is(err, payment.ErrUnavailable) {
 		logging.From(ctx).Warn("provider did not answer a refund; left pending", "refund_id", rec.ID, "error", err)
 		return RefundRecord{}, ErrRefundPending.Wrap(err)

@@ -32,6 +32,19 @@ import (
 // Returns ErrOrderNotFound for an order not (yet) stored, so the caller
 // retries later, and other errors that are worth a retry.
 func (s *Service) ApplyPayment(ctx context.Context, ev payment.Event) error {
+	if ev.OrderID == "" {
+		// A refund made at the provider names only its intent: the intent
+		// says its order.
+		in, err := s.payments.GetIntent(ctx, ev.IntentID)
+		if errors.Is(err, payment.ErrIntentNotFound) || (err == nil && in.OrderID == "") {
+			logging.From(ctx).Info("event for an intent jiaoyi did not create; ignored", "intent_id", ev.IntentID, "event_id", ev.ID)
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("find the order of intent %s: %w", ev.IntentID, err)
+		}
+		ev.OrderID = in.OrderID
+	}
 	log := logging.From(ctx).With("order_id", ev.OrderID, "event_id", ev.ID, "event", ev.Type)
 	ctx = logging.With(ctx, log)
 	o, err := s.orders.Get(ctx, ev.OrderID)

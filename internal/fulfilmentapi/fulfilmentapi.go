@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/access"
@@ -29,6 +30,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/signature"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
+	"github.com/jiaoyi-dev/jiaoyi/internal/secrets"
 )
 
 // Config is what the fulfilment functions read from the environment.
@@ -39,7 +41,9 @@ type Config struct {
 	// CarrierSecrets are carriers' webhook signing secrets:
 	// "carrier:secret,carrier:secret" (a carrier twice while one rotates).
 	CarrierSecrets []string `env:"JIAOYI_WEBHOOK_SECRETS_CARRIERS" envSeparator:","`
-	LogLevel       string   `env:"LOG_LEVEL" envDefault:"info"`
+	// WebhookSecretID names the Secrets Manager secret holding them (in AWS).
+	WebhookSecretID string `env:"JIAOYI_SECRET_WEBHOOKS"`
+	LogLevel        string `env:"LOG_LEVEL" envDefault:"info"`
 }
 
 // Secrets returns each carrier's active secrets.
@@ -73,6 +77,12 @@ func deps(ctx context.Context) (*API, error) {
 		return nil, err
 	}
 	awsCfg, err := config.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = secrets.Fill(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.WebhookSecretID, map[string]func(string){
+		secrets.CarrierWebhooks: func(v string) { cfg.CarrierSecrets = strings.Split(v, ",") },
+	})
 	if err != nil {
 		return nil, err
 	}

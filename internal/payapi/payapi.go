@@ -10,11 +10,13 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
@@ -27,6 +29,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/stripe"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/webhook"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
+	"github.com/jiaoyi-dev/jiaoyi/internal/secrets"
 )
 
 // WebhookConfig is what the webhook endpoint reads from the environment.
@@ -34,11 +37,14 @@ import (
 // AWS they come from Secrets Manager through the function's configuration,
 // never from code; they are never logged.
 type WebhookConfig struct {
-	PaymentsTable  string   `env:"JIAOYI_TABLE_PAYMENTS,required,notEmpty"`
-	EventsQueueURL string   `env:"JIAOYI_QUEUE_PAYMENT_EVENTS,required,notEmpty"`
-	SandboxSecrets []string `env:"JIAOYI_WEBHOOK_SECRETS_SANDBOX" envSeparator:","`
-	StripeSecrets  []string `env:"JIAOYI_WEBHOOK_SECRETS_STRIPE" envSeparator:","`
-	LogLevel       string   `env:"LOG_LEVEL" envDefault:"info"`
+	PaymentsTable  string `env:"JIAOYI_TABLE_PAYMENTS,required,notEmpty"`
+	EventsQueueURL string `env:"JIAOYI_QUEUE_PAYMENT_EVENTS,required,notEmpty"`
+	// WebhookSecretID names the Secrets Manager secret holding the signing
+	// secrets (in AWS); locally the plain variables below.
+	WebhookSecretID string   `env:"JIAOYI_SECRET_WEBHOOKS"`
+	SandboxSecrets  []string `env:"JIAOYI_WEBHOOK_SECRETS_SANDBOX" envSeparator:","`
+	StripeSecrets   []string `env:"JIAOYI_WEBHOOK_SECRETS_STRIPE" envSeparator:","`
+	LogLevel        string   `env:"LOG_LEVEL" envDefault:"info"`
 }
 
 // Providers returns the configured providers' signing schemes.
@@ -80,6 +86,13 @@ func NewReceiveWebhook(ctx context.Context) (apigw.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	err = secrets.Fill(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.WebhookSecretID, map[string]func(string){
+		secrets.SandboxWebhooks: func(v string) { cfg.SandboxSecrets = strings.Split(v, ",") },
+		secrets.StripeWebhooks:  func(v string) { cfg.StripeSecrets = strings.Split(v, ",") },
+	})
+	if err != nil {
+		return nil, err
+	}
 	w := &Webhooks{Metrics: metrics.New(os.Stdout, "pay-webhook"), Receiver: &webhook.Receiver{
 		DB: dynamodb.NewFromConfig(awsCfg), Table: cfg.PaymentsTable,
 		Queue: sqs.NewFromConfig(awsCfg), QueueURL: cfg.EventsQueueURL,
@@ -93,6 +106,10 @@ func NewReceiveWebhook(ctx context.Context) (apigw.Handler, error) {
 // queued; otherwise 4xx (bad signature, nothing stored) or 503 (retry).
 func (w *Webhooks) Receive(ctx context.Context, req apigw.Request) (apigw.Response, error) {
 	provider := req.PathParameters["provider"]
+	if provider == "" {
+		// Prod routes each provider's path on its own (/webhooks/stripe).
+		provider = path.Base(req.RawPath)
+	}
 	p, ok := w.Receiver.Providers[provider]
 	if !ok {
 		return apigw.Response{}, webhook.ErrUnknownProvider
@@ -151,7 +168,7 @@ func (c *EventConsumer) Handle(ctx context.Context, ev events.SQSEvent) (events.
 		var e payment.Event
 		dec := json.NewDecoder(strings.NewReader(rec.Body))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&e); err != nil || e.OrderID == "" || e.ID == "" {
+		if err := dec.Decode(&e); err != nil || (e.OrderID == "" && e.IntentID == "") || e.ID == "" {
 			log.Error("malformed payment event", "error", err)
 			fail()
 			continue

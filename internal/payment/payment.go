@@ -114,6 +114,8 @@ type Event struct {
 // RefundRequest asks a provider to return money for an intent.
 type RefundRequest struct {
 	IntentID string
+	// OrderID rides with the refund at the provider, so its events name it.
+	OrderID string
 	// RefundID is our id; providers use it as the idempotency key.
 	RefundID string
 	Amount   money.Money

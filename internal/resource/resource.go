@@ -44,7 +44,8 @@ type Queue struct {
 	// EnvVar is the environment variable that carries the queue URL.
 	EnvVar string
 	FIFO   bool
-	// VisibilityTimeout must exceed the consumer's timeout.
+	// VisibilityTimeout is at least six times its consumer's timeout, as
+	// AWS advises for event source mappings (the routes test checks it).
 	VisibilityTimeout time.Duration
 	// MaxReceives is how many receives a message gets before it moves to the
 	// dead-letter queue.
@@ -116,12 +117,12 @@ var (
 	// PaymentTimeouts carries delayed "check this hold" messages.
 	PaymentTimeouts = Queue{
 		Name: "payment-timeouts", EnvVar: "JIAOYI_QUEUE_PAYMENT_TIMEOUTS",
-		VisibilityTimeout: 60 * time.Second, MaxReceives: 5, Retention: 4 * 24 * time.Hour,
+		VisibilityTimeout: 6 * 30 * time.Second, MaxReceives: 5, Retention: 4 * 24 * time.Hour,
 	}
 	// PaymentEvents carries verified webhook events, in order per order id.
 	PaymentEvents = Queue{
 		Name: "payment-events", EnvVar: "JIAOYI_QUEUE_PAYMENT_EVENTS", FIFO: true,
-		VisibilityTimeout: 60 * time.Second, MaxReceives: 5, Retention: 4 * 24 * time.Hour,
+		VisibilityTimeout: 6 * 30 * time.Second, MaxReceives: 5, Retention: 4 * 24 * time.Hour,
 	}
 	// LedgerEvents feeds the ledger's postings: every event that moves money.
 	LedgerEvents = Queue{

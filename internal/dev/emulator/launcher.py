@@ -36,8 +36,6 @@ def install_undo_log() -> None:
     item cancels the transaction with one reason per item. Written by hand
     because moto has no switch for it.
     """
-    import copy
-
     from moto.dynamodb.comparisons import get_filter_expression
     from moto.dynamodb.exceptions import (
         ConditionalCheckFailed,
@@ -48,7 +46,7 @@ def install_undo_log() -> None:
         TransactWriteSingleOpException,
     )
     from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
     def transact_write_items(self, transact_items):
         if len(transact_items) > 100:
@@ -64,10 +62,13 @@ def install_undo_log() -> None:
             hash_value = DynamoType(key[table.hash_key_attr])
             range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
             before = table.get_item(hash_value, range_value)
-            undo.append((table, hash_value, range_value, copy.deepcopy(before)))
+            # The attributes as plain data: cheaper to take than a deep copy
+            # of the item, and rebuilt only on the rare rollback.
+            undo.append((table, hash_value, range_value, None if before is None else before.to_json()["Attributes"]))
 
         def rollback():
-            for table, hash_value, range_value, before in reversed(undo):
+            for table, hash_value, range_value, attrs in reversed(undo):
+                before = None if attrs is None else Item(hash_value, range_value, attrs)
                 if before is None:
                     if range_value is not None:
                         table.items.get(hash_value, {}).pop(range_value, None)
@@ -193,6 +194,43 @@ def install_fast_responses() -> None:
     DynamoHandler.serialized = serialized
 
 
+def linear_item_size_check() -> None:
+    """moto checks an item's 400 KB limit on every attribute it sets while
+    building the item, re-measuring all attributes each time: quadratic in
+    the attributes, most of a write's time for an order-sized item. Build
+    the item first and check its total once: the same limit, the same
+    error, in linear time (later single-attribute sets keep moto's check).
+    Written by hand because moto has no switch for it."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    def init(self, hash_key, range_key, attrs):
+        self.hash_key = hash_key
+        self.range_key = range_key
+        built = LimitedSizeDict()
+        total = 0
+        for key, value in attrs.items():
+            typed = DynamoType(value)
+            dict.__setitem__(built, key, typed)
+            total += bytesize(key) + typed.size()
+        if total > 405000:
+            raise ItemSizeTooLarge
+        self.attrs = built
+
+    Item.__init__ = init
+
+
+def cache_module_list() -> None:
+    """moto's dispatcher lists its package directory (a listdir and a
+    stat per service) on every request to find the service a host names;
+    the list never changes while the server runs, so compute it once."""
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+
+
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     import logging
@@ -209,6 +247,8 @@ def main() -> None:
         install_undo_log()
     if os.environ.get("JIAOYI_EMULATOR_FAST_RESPONSES", "1") != "0":
         install_fast_responses()
+        cache_module_list()
+        linear_item_size_check()
     app = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
 

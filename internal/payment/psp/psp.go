@@ -4,6 +4,7 @@ package psp
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
@@ -15,9 +16,15 @@ import (
 // from Secrets Manager through the function's environment; it is never in
 // code and never logged.
 type Config struct {
-	Provider      string         `env:"JIAOYI_PAYMENT_PROVIDER" envDefault:"sandbox"`
+	Provider string `env:"JIAOYI_PAYMENT_PROVIDER" envDefault:"sandbox"`
+	// APISecretID names the Secrets Manager secret holding the Stripe key
+	// (in AWS); locally STRIPE_API_KEY.
+	APISecretID   string         `env:"JIAOYI_SECRET_PAYMENT_API"`
 	StripeAPIKey  logging.Secret `env:"STRIPE_API_KEY"`
 	StripeAPIBase string         `env:"STRIPE_API_BASE"`
+	// StripeTimeout bounds one call to Stripe, below the shortest calling
+	// function's timeout (10 s) so a slow answer is a retry, not a kill.
+	StripeTimeout time.Duration `env:"STRIPE_TIMEOUT" envDefault:"6s"`
 }
 
 // New returns the configured provider; the sandbox keeps its intents in
@@ -30,7 +37,11 @@ func New(cfg Config, db sandbox.DynamoDB, paymentsTable string) (payment.Provide
 		if cfg.StripeAPIKey == "" {
 			return nil, fmt.Errorf("config: STRIPE_API_KEY is required with JIAOYI_PAYMENT_PROVIDER=stripe")
 		}
-		return stripe.New(cfg.StripeAPIBase, string(cfg.StripeAPIKey)), nil
+		c := stripe.New(cfg.StripeAPIBase, string(cfg.StripeAPIKey))
+		if cfg.StripeTimeout > 0 {
+			c.HTTP.Timeout = cfg.StripeTimeout
+		}
+		return c, nil
 	}
 	return nil, fmt.Errorf("config: JIAOYI_PAYMENT_PROVIDER %q is not sandbox or stripe", cfg.Provider)
 }

@@ -2,8 +2,11 @@ package stripe
 
 import (
 	"errors"
+	"os"
 	"testing"
+	"time"
 
+	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 )
 
@@ -51,6 +54,54 @@ func TestParse(t *testing.T) {
 				g := got[i]
 				if g.Type != w.Type || g.ID != w.ID || g.IntentID != w.IntentID || g.OrderID != w.OrderID || g.RefundID != w.RefundID || g.Provider != "stripe" || g.Amount.Currency != "CNY" {
 					t.Errorf("event = %+v, want %+v", g, w)
+				}
+			}
+		})
+	}
+}
+
+// The shapes of the pinned API version (testdata/): each parses to the
+// event the saga needs.
+func TestParseCurrentShapes(t *testing.T) {
+	tests := []struct {
+		file string
+		want []payment.Event
+	}{
+		{"payment_intent.succeeded.json", []payment.Event{{Type: payment.EventSucceeded, IntentID: "pi_3PZcS1", OrderID: "ord_aaaaaaaaaaaaaaaa", Amount: money.Money{Amount: 45700, Currency: "CNY"}}}},
+		{"payment_intent.payment_failed.declined.json", []payment.Event{{Type: payment.EventFailed, IntentID: "pi_3PZcS1", OrderID: "ord_aaaaaaaaaaaaaaaa",
+			Amount: money.Money{Amount: 45700, Currency: "CNY"}, Retryable: true, DeclineCode: "insufficient_funds"}}},
+		{"payment_intent.payment_failed.fraudulent.json", []payment.Event{{Type: payment.EventFailed, IntentID: "pi_3PZcS1", OrderID: "ord_aaaaaaaaaaaaaaaa",
+			Amount: money.Money{Amount: 45700, Currency: "CNY"}, DeclineCode: "fraudulent"}}},
+		{"charge.refunded.json", nil},
+		{"charge.refund.updated.json", []payment.Event{{Type: payment.EventRefund, IntentID: "pi_3PZcS1", OrderID: "ord_aaaaaaaaaaaaaaaa",
+			Amount: money.Money{Amount: 10000, Currency: "CNY"}, RefundID: "rfd_aaaaaaaaaaaaaaaa", ProviderRefundID: "re_3PZcS1", RefundStatus: "succeeded"}}},
+		{"refund.failed.json", []payment.Event{{Type: payment.EventRefund, IntentID: "pi_3PZcS1", OrderID: "ord_aaaaaaaaaaaaaaaa",
+			Amount: money.Money{Amount: 10000, Currency: "CNY"}, RefundID: "rfd_aaaaaaaaaaaaaaaa", ProviderRefundID: "re_3PZcS1", RefundStatus: "failed"}}},
+		{"refund.created.dashboard.json", []payment.Event{{Type: payment.EventRefund, IntentID: "pi_3PZcS1",
+			Amount: money.Money{Amount: 45700, Currency: "CNY"}, ProviderRefundID: "re_3PZcS9", RefundStatus: "succeeded"}}},
+		{"charge.dispute.created.json", []payment.Event{{Type: payment.EventDisputeOpened, IntentID: "pi_3PZcS1",
+			Amount: money.Money{Amount: 45700, Currency: "CNY"}, DisputeID: "dp_3PZcS1", DisputeStatus: "needs_response"}}},
+		{"charge.dispute.closed.json", []payment.Event{{Type: payment.EventDisputeClosed, IntentID: "pi_3PZcS1",
+			Amount: money.Money{Amount: 45700, Currency: "CNY"}, DisputeID: "dp_3PZcS1", DisputeStatus: "won"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			body, err := os.ReadFile("testdata/" + tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ParseEvent("stripe", body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+			for i, w := range tt.want {
+				g := got[i]
+				g.ID, g.Created, g.Provider = "", time.Time{}, ""
+				if g != w {
+					t.Errorf("got  %+v\nwant %+v", g, w)
 				}
 			}
 		})

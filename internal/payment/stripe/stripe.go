@@ -45,7 +45,7 @@ func New(baseURL string, apiKey string) *Client {
 	if baseURL == "" {
 		baseURL = DefaultBaseURL
 	}
-	return &Client{BaseURL: strings.TrimRight(baseURL, "/"), APIKey: logging.Secret(apiKey), HTTP: &http.Client{Timeout: 20 * time.Second}}
+	return &Client{BaseURL: strings.TrimRight(baseURL, "/"), APIKey: logging.Secret(apiKey), HTTP: &http.Client{Timeout: 6 * time.Second}}
 }
 
 // Name implements payment.Provider.
@@ -132,6 +132,9 @@ func (c *Client) Refund(ctx context.Context, req payment.RefundRequest) (payment
 		"payment_intent":      {req.IntentID},
 		"amount":              {strconv.FormatInt(req.Amount.Amount, 10)},
 		"metadata[refund_id]": {req.RefundID},
+	}
+	if req.OrderID != "" {
+		form.Set("metadata[order_id]", req.OrderID)
 	}
 	var r struct {
 		ID     string `json:"id"`

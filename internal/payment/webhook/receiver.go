@@ -114,10 +114,12 @@ func (r *Receiver) Receive(ctx context.Context, provider, sig string, body []byt
 	defer cancel()
 	res := Result{}
 	for _, ev := range events {
-		if ev.OrderID == "" {
-			// Not an intent jiaoyi created (every one carries its order id):
-			// acknowledged and dropped, or the provider would retry for days.
-			logging.From(ctx).Info("webhook event names no order; ignored", "provider", provider, "event_id", ev.ID)
+		if ev.OrderID == "" && (ev.IntentID == "" || namesItsOrder(ev.Type)) {
+			// Names nothing jiaoyi created: acknowledged and dropped, or the
+			// provider would retry for days. (An event naming only an intent,
+			// a refund made in the provider's dashboard, is queued: the
+			// consumer finds its order from the intent.)
+			logging.From(ctx).Info("webhook event names no order or intent; ignored", "provider", provider, "event_id", ev.ID)
 			continue
 		}
 		res.Events++
@@ -186,7 +188,7 @@ func (r *Receiver) enqueue(ctx context.Context, ev payment.Event) error {
 	_, err = r.Queue.SendMessage(ctx, &sqs.SendMessageInput{
 		QueueUrl:               &r.QueueURL,
 		MessageBody:            aws.String(string(body)),
-		MessageGroupId:         aws.String(ev.OrderID),
+		MessageGroupId:         aws.String(group(ev)),
 		MessageDeduplicationId: aws.String(hex.EncodeToString(sum[:])),
 	})
 	if err != nil {
@@ -212,4 +214,20 @@ func detached(ctx context.Context) (context.Context, context.CancelFunc) {
 		return context.WithDeadline(d, deadline)
 	}
 	return d, func() {}
+}
+
+// namesItsOrder reports whether events of type always name their order
+// when jiaoyi made the intent (payment events carry the intent's
+// metadata); refund and dispute objects may not.
+func namesItsOrder(t payment.EventType) bool {
+	return t == payment.EventSucceeded || t == payment.EventFailed || t == payment.EventCanceled
+}
+
+// group orders an order's events: by order, or by intent for an event
+// that names only its intent.
+func group(ev payment.Event) string {
+	if ev.OrderID != "" {
+		return ev.OrderID
+	}
+	return "intent:" + ev.IntentID
 }
