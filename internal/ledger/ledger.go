@@ -7,7 +7,8 @@
 //
 // Layout (one table, pk/sk, gsi1):
 //
-//	account   pk ACCT#<cur>#<account id>  sk ACCT              gsi1 ACCTS#<cur> / <account id>
+//	account   pk ACCT#<cur>#<account id>  sk ACCT
+//	register  pk ACCTS#<cur>              sk <account id>      (the currency's accounts, for TrialBalance)
 //	transfer  pk XFER#<transfer id>       sk XFER              gsi1 DAY#<cur>#<settlement day> / <time>#<id>
 //	entry     pk ACCT#<cur>#<account id>  sk E#<time>#<transfer id>   (one per side, for statements)
 //

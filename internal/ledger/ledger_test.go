@@ -331,10 +331,11 @@ func conflicts(n int64, calls *atomic.Int64) func(*dynamodb.Options) {
 func TestConflictsAreRetried(t *testing.T) {
 	ctx := context.Background()
 	var calls atomic.Int64
-	l, _ := newLedger(t, conflicts(2, &calls))
-	mustAccount(t, l, ledger.MerchantPayable, "m1")
-	mustAccount(t, l, ledger.ProviderClearing, "")
-	mustAccount(t, l, ledger.PlatformFeeRevenue, "")
+	clean, table := newLedger(t)
+	mustAccount(t, clean, ledger.MerchantPayable, "m1")
+	mustAccount(t, clean, ledger.ProviderClearing, "")
+	mustAccount(t, clean, ledger.PlatformFeeRevenue, "")
+	l := ledger.New(dynamodb.NewFromConfig(awstest.Config(t), conflicts(2, &calls)), table)
 	if got, err := l.Post(ctx, sale("o1", 1000, 30)); err != nil || got != ledger.Created {
 		t.Fatalf("post with 2 conflicts = %v, %v", got, err)
 	}

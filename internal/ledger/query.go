@@ -95,26 +95,27 @@ type Balance struct {
 // TrialBalance reads every account of currency and sums their debits and
 // credits; Balanced reports Σ debits = Σ credits.
 //
-// How it reads: the account ids come from one gsi1 partition (ACCTS#<cur>),
-// so it touches only the accounts, never the transfers a Scan would read;
+// How it reads: the account ids come from the currency's register, one
+// partition (ACCTS#<cur>) written only when an account is created, read
+// with a strongly consistent Query, so it touches only the accounts, never
+// the transfers a Scan would read (a Scan's cost grows with history, this
+// with the number of accounts); the accounts carry no index keys, so a
+// posting pays no index writes for them;
 // the balances are then read from the table with TransactGetItems,
 // SnapshotSize (100) at a time. With at most that many accounts it is one
 // serializable snapshot, so the
 // proof holds even while postings run (SnapshotConsistent); with more, each
 // chunk is a snapshot but the chunks are not one, so a posting between them
-// can show a transient imbalance: call it again, or run it when quiet. An
-// account created a moment ago may not yet be in the index (it then has
-// posted nothing the others could show either, unless a posting followed
-// at once).
+// can show a transient imbalance: call it again, or run it when quiet.
 func (l *Ledger) TrialBalance(ctx context.Context, currency string) (Balance, error) {
 	b := Balance{Currency: currency}
 	var ids []string
 	err := l.query(ctx, &dynamodb.QueryInput{
 		TableName:                 &l.table,
-		IndexName:                 aws.String("gsi1"),
-		KeyConditionExpression:    aws.String("gsi1pk = :pk"),
+		KeyConditionExpression:    aws.String("pk = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("ACCTS#" + currency)},
 		ProjectionExpression:      aws.String("id"),
+		ConsistentRead:            aws.Bool(true),
 	}, func(item map[string]types.AttributeValue) error {
 		ids = append(ids, str(item, "id"))
 		return nil

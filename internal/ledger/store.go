@@ -17,7 +17,6 @@ import (
 // DB is the part of the DynamoDB client the ledger uses.
 type DB interface {
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 	TransactGetItems(context.Context, *dynamodb.TransactGetItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactGetItemsOutput, error)
@@ -66,7 +65,6 @@ func (l *Ledger) CreateAccount(ctx context.Context, a Account) (Outcome, error) 
 	}
 	item := accountKey(a.Currency, a.ID)
 	item["id"], item["cur"], item["kind"], item["dp"], item["cp"], item["net"] = s(a.ID), s(a.Currency), s(string(a.Kind)), n(0), n(0), n(0)
-	item["gsi1pk"], item["gsi1sk"] = s("ACCTS#"+a.Currency), s(a.ID)
 	if a.Merchant != "" {
 		item["merchant"] = s(a.Merchant)
 	}
@@ -77,10 +75,15 @@ func (l *Ledger) CreateAccount(ctx context.Context, a Account) (Outcome, error) 
 	if a.Flags.CreditsMustNotExceedDebits {
 		item["cmned"] = &types.AttributeValueMemberBOOL{Value: true}
 	}
-	_, err := l.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &l.table, Item: item,
-		ConditionExpression: aws.String("attribute_not_exists(pk)")})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	// The account and its line in the currency's register (which
+	// TrialBalance reads) are written together.
+	reg := map[string]types.AttributeValue{"pk": s("ACCTS#" + a.Currency), "sk": s(a.ID), "id": s(a.ID)}
+	err := l.transact(ctx, []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &l.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		{Put: &types.Put{TableName: &l.table, Item: reg}},
+	})
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) && len(tce.CancellationReasons) > 0 && code(tce.CancellationReasons[0]) == "ConditionalCheckFailed" {
 		got, gerr := l.Account(ctx, a.Currency, a.ID)
 		if gerr != nil {
 			return 0, fmt.Errorf("create account %s: read existing: %w", a.ID, gerr)
