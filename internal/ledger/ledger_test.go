@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,9 +21,18 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
-type clock struct{ t time.Time }
+// clock ticks a millisecond per reading; safe for concurrent use.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (c *clock) Now() time.Time { c.t = c.t.Add(time.Millisecond); return c.t }
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Millisecond)
+	return c.t
+}
 
 func newLedger(t testing.TB, opts ...func(*dynamodb.Options)) (*ledger.Ledger, string) {
 	t.Helper()
@@ -427,4 +437,33 @@ func TestRandomPostingsStayBalanced(t *testing.T) {
 			t.Errorf("%s: statement %d/%d, account %d/%d", a.ID, d, c, a.DebitsPosted, a.CreditsPosted)
 		}
 	}
+}
+
+// Concurrent postings on the same accounts all land: ADD composes, and the
+// payable's limit is judged on the committed balance.
+func TestConcurrentPostingsAllLand(t *testing.T) {
+	ctx := context.Background()
+	l, _ := newLedger(t)
+	payable := mustAccount(t, l, ledger.MerchantPayable, "m1").ID
+	mustAccount(t, l, ledger.ProviderClearing, "")
+	mustAccount(t, l, ledger.PlatformFeeRevenue, "")
+	const workers, each = 4, 5
+	errs := make(chan error, workers*each)
+	for w := range workers {
+		go func() {
+			for i := range each {
+				_, err := l.Post(ctx, sale(fmt.Sprintf("w%d-%d", w, i), 1000, 30))
+				errs <- err
+			}
+		}()
+	}
+	for range workers * each {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, c := balances(t, l, payable); d != workers*each*30 || c != workers*each*1000 {
+		t.Errorf("payable %d/%d, want %d/%d", d, c, workers*each*30, workers*each*1000)
+	}
+	assertBalanced(t, l)
 }

@@ -26,7 +26,8 @@ type DB interface {
 type Ledger struct {
 	db    DB
 	table string
-	// Now is the clock that timestamps transfers.
+	// Now is the clock that timestamps transfers; it must be safe for
+	// concurrent use.
 	Now func() time.Time
 	// Attempts bounds the tries of a posting under contention (default 6).
 	Attempts int

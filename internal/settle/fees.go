@@ -19,7 +19,8 @@ var (
 
 // FeeSchedule is a merchant's platform fee: BasisPoints of each line total
 // (CategoryBasisPoints overrides it for a line's category) plus Fixed once
-// per order.
+// per order. A zero Fixed (no currency) means no fixed fee; basis points
+// lie in 0..10000.
 type FeeSchedule struct {
 	BasisPoints         int64
 	Fixed               money.Money
