@@ -18,7 +18,7 @@ type entry struct {
 // suggester completes prefixes of product names, brands and categories: a
 // sorted slice of keys searched by binary search. Keys are every word
 // start of the English name, every character start of the Chinese name
-// and the full pinyin of the Chinese name.
+// and every syllable start of the Chinese name's full pinyin.
 type suggester struct{ entries []entry }
 
 func newSuggester(docs []Doc) *suggester {
@@ -44,10 +44,9 @@ func newSuggester(docs []Doc) *suggester {
 		for i := range words {
 			add(strings.Join(words[i:], " "), d.Name.EN, i == 0)
 		}
-		full, _ := pinyinTokens(zh)
-		if len(full) > 0 {
-			syl := strings.Join(pinyinSyllables(zh), "")
-			add(syl, d.Name.ZH, true)
+		syl := pinyinSyllables(zh)
+		for i := range syl {
+			add(strings.Join(syl[i:], ""), d.Name.ZH, i == 0)
 		}
 		add(strings.ToLower(d.Brand), d.Brand, true)
 	}
