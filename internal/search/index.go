@@ -28,6 +28,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/search/snapshot"
 )
 
 // Sentinel errors callers branch on.
@@ -213,6 +214,10 @@ func Build(ctx context.Context, products []catalog.ProductDetail, dir string) (i
 	}
 	if err := os.WriteFile(filepath.Join(dir, docsFile), b, 0o644); err != nil {
 		return 0, fmt.Errorf("search: docs: %w", err)
+	}
+	meta, _ := json.Marshal(snapshot.Meta{Products: len(docs), BuiltAt: time.Now().UTC()})
+	if err := os.WriteFile(filepath.Join(dir, snapshot.MetaFile), meta, 0o644); err != nil {
+		return 0, fmt.Errorf("search: meta: %w", err)
 	}
 	return len(docs), nil
 }
