@@ -7,13 +7,17 @@ import (
 	"errors"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/search"
 	"github.com/jiaoyi-dev/jiaoyi/internal/search/snapshot"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
 func TestPublishOpenAndSwap(t *testing.T) {
@@ -85,5 +89,34 @@ func TestDownloadRejectsABadChecksum(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("directory of a rejected download left behind: %v", err)
+	}
+}
+
+func TestRebuildFromTheCatalogTable(t *testing.T) {
+	ctx := context.Background()
+	env := awstest.Tables(t, resource.Catalog)
+	db := awstest.DynamoDB(t)
+	table := env[resource.Catalog.EnvVar]
+	if err := catalog.NewRepository(db, table).Write(ctx, demo.Catalog()); err != nil {
+		t.Fatal(err)
+	}
+	client, bkt := bucket(t)
+	m, err := search.Rebuild(ctx, search.CatalogScan{DB: db, Table: table}, client, bkt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Products != activeCount() {
+		t.Fatalf("published %d products, want the %d active ones", m.Products, activeCount())
+	}
+	live, err := search.OpenLive(ctx, client, bkt, t.TempDir(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	eng, release := live.Acquire(ctx)
+	defer release()
+	r, err := eng.Search(ctx, search.Request{Query: "longjing"})
+	if err != nil || r.Total == 0 {
+		t.Fatalf("search the rebuilt snapshot: %v, total %d", err, r.Total)
 	}
 }
