@@ -319,47 +319,75 @@ func match(field, text string, boost float64, and bool, fuzz int) query.Query {
 }
 
 // textQuery builds the relevance query from plain text, never through a
-// query-string parser: each Chinese run must match the Chinese name or
-// description (all its characters and adjacent pairs); each Latin word must
-// match the English name or description (stemmed, typo-tolerant), or the
-// pinyin of the Chinese name. Names weigh more than descriptions, exact
-// matches more than fuzzy ones, pinyin less than text. Adjacent Latin words
-// also match their compound (smart watch → smartwatch).
+// query-string parser. Each Chinese run must match the Chinese name,
+// category or description: all its characters and adjacent pairs (strict,
+// boosted), or for runs of four or more characters at least a third of its
+// pairs (relaxed, so 西湖龙井 also finds other 龙井). Latin words must all
+// match the English name, category or description (stemmed,
+// typo-tolerant) or the pinyin of the Chinese name, except beside Chinese
+// text, where the Chinese names the product and Latin words (brand, model)
+// only rank. Names weigh more than descriptions, exact matches more than
+// fuzzy ones, pinyin less than text. Adjacent Latin words also match their
+// compound (smart watch → smartwatch).
 func (e *Engine) textQuery(q string) query.Query {
 	if q == "" {
 		return bleve.NewMatchAllQuery()
 	}
-	rs := runs(q)
-	if len(rs) == 0 {
-		return bleve.NewMatchNoneQuery() // only punctuation: nothing to find
-	}
-	var parts []query.Query
-	var latin []string
-	for _, r := range rs {
+	var han, latin []query.Query
+	var words []string
+	for _, r := range runs(q) {
 		if r.han {
-			parts = append(parts, bleve.NewDisjunctionQuery(
-				match("name_zh", r.text, 3, true, 0),
-				match("desc_zh", r.text, 1, true, 0),
-			))
+			han = append(han, hanRun(r.text))
 			continue
 		}
-		latin = append(latin, r.text)
-		parts = append(parts, latinWord(r.text))
+		if stopwords[r.text] {
+			continue
+		}
+		words = append(words, r.text)
+		latin = append(latin, latinWord(r.text))
 	}
-	var all query.Query = bleve.NewConjunctionQuery(parts...)
-	if len(parts) == 1 {
-		all = parts[0]
+	switch {
+	case len(han) == 0 && len(latin) == 0:
+		return bleve.NewMatchNoneQuery() // only punctuation or stopwords
+	case len(han) > 0:
+		b := bleve.NewBooleanQuery()
+		b.AddMust(han...)
+		b.AddShould(latin...)
+		return b
+	case len(latin) == 1:
+		return latin[0]
 	}
-	if len(latin) >= 2 && len(latin) == len(rs) {
-		compound := strings.Join(latin, "")
-		return bleve.NewDisjunctionQuery(all, latinWord(compound))
+	return bleve.NewDisjunctionQuery(bleve.NewConjunctionQuery(latin...), latinWord(strings.Join(words, "")))
+}
+
+// stopwords are English words that carry no meaning in a product query
+// (the English analyzer drops them, so they could never match).
+var stopwords = map[string]bool{"the": true, "a": true, "an": true, "of": true, "to": true, "and": true, "for": true, "with": true, "in": true, "on": true}
+
+func hanRun(text string) query.Query {
+	alts := []query.Query{
+		match("name_zh", text, 3, true, 0),
+		match("cat_zh", text, 3, true, 0),
+		match("desc_zh", text, 1, true, 0),
 	}
-	return all
+	rs := []rune(text)
+	if len(rs) >= 4 {
+		var pairs []query.Query
+		for i := 0; i+1 < len(rs); i++ {
+			pairs = append(pairs, term("name_zh", string(rs[i:i+2])))
+		}
+		d := bleve.NewDisjunctionQuery(pairs...)
+		d.SetMin(float64((len(pairs) + 2) / 3))
+		d.SetBoost(0.5)
+		alts = append(alts, d)
+	}
+	return bleve.NewDisjunctionQuery(alts...)
 }
 
 func latinWord(w string) query.Query {
 	alts := []query.Query{
 		match("name_en", w, 3, false, 0),
+		match("cat_en", w, 3, false, 0),
 		match("desc_en", w, 1, false, 0),
 	}
 	if f := fuzziness(w); f > 0 {

@@ -82,8 +82,12 @@ func NewDoc(p catalog.ProductDetail) (Doc, bool) {
 
 func fields(p catalog.ProductDetail, d Doc) map[string]any {
 	full, initials := pinyinTokens(normalize(p.Name.ZH))
-	var attrZH, attrEN string
+	var attrZH, attrEN, catZH, catEN string
 	for _, a := range p.Attributes {
+		if a.Key == "category" {
+			catZH, catEN = a.Value.ZH, a.Value.EN
+			continue
+		}
 		attrZH += " " + a.Value.ZH
 		attrEN += " " + a.Value.EN
 	}
@@ -96,6 +100,8 @@ func fields(p catalog.ProductDetail, d Doc) map[string]any {
 		"name_en":  p.Name.EN,
 		"desc_zh":  normalize(p.Description.ZH + attrZH),
 		"desc_en":  p.Description.EN + attrEN,
+		"cat_zh":   normalize(catZH),
+		"cat_en":   catEN,
 		"pinyin":   full,
 		"initials": initials,
 		"category": d.Category,
@@ -149,8 +155,8 @@ func Mapping() (*mapping.IndexMappingImpl, error) {
 		return f
 	}
 	for name, f := range map[string]*mapping.FieldMapping{
-		"name_zh": text(zhAnalyze), "desc_zh": text(zhAnalyze),
-		"name_en": text(en.AnalyzerName), "desc_en": text(en.AnalyzerName),
+		"name_zh": text(zhAnalyze), "desc_zh": text(zhAnalyze), "cat_zh": text(zhAnalyze),
+		"name_en": text(en.AnalyzerName), "desc_en": text(en.AnalyzerName), "cat_en": text(en.AnalyzerName),
 		"pinyin": text(keyword.Name), "initials": text(keyword.Name),
 		"category": kw(), "brand": kw(), "instock": kw(), "stores": kw(),
 		"price": num(), "pricemax": num(), "created": num(), "sales": num(),
