@@ -65,7 +65,7 @@ func TestRelevance(t *testing.T) {
 		{q: "bluetoth speaker", wantTop: "Bluetooth Speaker"},
 		{q: "smart watch", wantTop: "Smartwatch"},
 		{q: "xyzzy", wantNone: true},
-		{q: "title:茶 +foo -bar *", wantNone: true},
+		{q: "+title:tea -coffee", wantNone: true}, // as text: title, tea and coffee
 		{q: "/.*/", wantNone: true},
 	}
 	for _, tt := range tests {
