@@ -133,20 +133,25 @@ func run(ctx context.Context, w io.Writer, n, scanN, queries int) error {
 	eng, release := live.Acquire(ctx)
 	defer release()
 	var lat, browse []time.Duration
+	var zero int
 	for i := range queries {
 		q := synth.Queries[i%len(synth.Queries)]
 		t0 := time.Now()
-		if _, err := eng.Search(ctx, search.Request{Query: q, Limit: 20}); err != nil {
+		res, err := eng.Search(ctx, search.Request{Query: q, Limit: 20})
+		if err != nil {
 			return err
 		}
 		d := time.Since(t0)
+		if res.Total == 0 {
+			zero++
+		}
 		if q == "" {
 			browse = append(browse, d)
 		} else {
 			lat = append(lat, d)
 		}
 	}
-	fmt.Fprintf(w, "query (text, 20 per page, 3 facets): p50 %s, p99 %s over %d queries\n", ms(pct(lat, 50)), ms(pct(lat, 99)), len(lat))
+	fmt.Fprintf(w, "query (text, 20 per page, 3 facets): p50 %s, p99 %s over %d queries (%d with no hits)\n", ms(pct(lat, 50)), ms(pct(lat, 99)), len(lat), zero)
 	fmt.Fprintf(w, "browse (empty q, whole catalog, 3 facets): p50 %s, p99 %s over %d queries\n", ms(pct(browse, 50)), ms(pct(browse, 99)), len(browse))
 	var sug []time.Duration
 	for i := range queries {
