@@ -19,6 +19,8 @@ type Engine struct {
 	idx     bleve.Index
 	docs    map[string]*Doc
 	suggest *suggester
+	// stores is whether the snapshot carries per-store pickup stock.
+	stores bool
 }
 
 // Open opens the snapshot in dir read-only.
@@ -38,6 +40,7 @@ func Open(dir string) (*Engine, error) {
 	e := &Engine{idx: idx, docs: make(map[string]*Doc, len(docs))}
 	for i := range docs {
 		e.docs[docs[i].ID] = &docs[i]
+		e.stores = e.stores || len(docs[i].Stores) > 0
 	}
 	e.suggest = newSuggester(docs)
 	return e, nil
@@ -104,7 +107,7 @@ type Request struct {
 	PriceMin int64 // minor units; 0 = none
 	PriceMax int64 // minor units; 0 = none
 	InStock  bool
-	Store    string
+	Store    string // pickup store; filters only once snapshots carry per-store stock
 	Sort     Sort
 	Limit    int
 	Cursor   string
@@ -218,7 +221,9 @@ func (e *Engine) Search(ctx context.Context, r Request) (Result, error) {
 	if r.InStock {
 		must = append(must, term("instock", "true"))
 	}
-	if r.Store != "" {
+	if r.Store != "" && e.stores {
+		// Until stores hold stock, snapshots carry no per-store data and
+		// the store filter is accepted but does not narrow the results.
 		must = append(must, term("stores", r.Store))
 	}
 	var root query.Query = textQ

@@ -182,6 +182,14 @@ func TestSearchHandlers(t *testing.T) {
 		}
 	})
 
+	t.Run("a valid store is accepted and does not narrow yet", func(t *testing.T) {
+		var page searchapi.Page
+		call(t, h.list, listRequest("GET /products", "/products", url.Values{"store": {id.New(id.Store)}}, nil), 200, &page)
+		if int(page.Total) != active {
+			t.Fatalf("total %d, want %d (snapshots carry no per-store stock)", page.Total, active)
+		}
+	})
+
 	long := strings.Repeat("茶", 201)
 	for _, tt := range []struct {
 		name, param, value string
