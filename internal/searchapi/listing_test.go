@@ -20,6 +20,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/id"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/search"
+	"github.com/jiaoyi-dev/jiaoyi/internal/search/snapshot"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
@@ -38,7 +39,19 @@ func setupSearch(t *testing.T) searchHandlers {
 	db := awstest.DynamoDB(t)
 	table := env[resource.Catalog.EnvVar]
 	repo := catalog.NewRepository(db, table)
-	if err := repo.Write(ctx, demo.Catalog()); err != nil {
+	// The snapshot holds the whole demo catalog; the table (read for
+	// fresh stock) only its tea, which keeps the test fast.
+	full := demo.Catalog()
+	var tea catalog.Batch
+	for _, p := range full.Products {
+		if p.Category == "tea" {
+			tea.Products = append(tea.Products, p)
+		}
+	}
+	for _, d := range search.Join(tea.Products, full.SKUs) {
+		tea.SKUs = append(tea.SKUs, d.SKUs...)
+	}
+	if err := repo.Write(ctx, tea); err != nil {
 		t.Fatal(err)
 	}
 	client := s3.NewFromConfig(awstest.Config(t), func(o *s3.Options) { o.UsePathStyle = true })
@@ -48,7 +61,11 @@ func setupSearch(t *testing.T) searchHandlers {
 	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := search.Rebuild(ctx, search.CatalogScan{DB: db, Table: table}, client, bucket); err != nil {
+	dir := t.TempDir()
+	if _, err := search.Build(ctx, search.Join(full.Products, full.SKUs), dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := snapshot.Publish(ctx, client, bucket, dir); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("AWS_ENDPOINT_URL", awstest.Endpoint(t))
