@@ -1,0 +1,505 @@
+package search
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Engine answers queries over one opened snapshot. It is safe for
+// concurrent use.
+type Engine struct {
+	idx     bleve.Index
+	docs    map[string]*Doc
+	suggest *suggester
+	// stores is whether the snapshot carries per-store pickup stock.
+	stores bool
+}
+
+// Open opens the snapshot in dir read-only.
+func Open(dir string) (*Engine, error) {
+	b, err := os.ReadFile(filepath.Join(dir, docsFile))
+	if err != nil {
+		return nil, fmt.Errorf("search: open: %w", err)
+	}
+	var docs []Doc
+	if err := json.Unmarshal(b, &docs); err != nil {
+		return nil, fmt.Errorf("search: open docs: %w", err)
+	}
+	idx, err := bleve.OpenUsing(filepath.Join(dir, indexDir), map[string]any{"read_only": true})
+	if err != nil {
+		return nil, fmt.Errorf("search: open index: %w", err)
+	}
+	e := &Engine{idx: idx, docs: make(map[string]*Doc, len(docs))}
+	for i := range docs {
+		e.docs[docs[i].ID] = &docs[i]
+		e.stores = e.stores || len(docs[i].Stores) > 0
+	}
+	e.suggest = newSuggester(docs)
+	return e, nil
+}
+
+// Close closes the index.
+func (e *Engine) Close() error { return e.idx.Close() }
+
+// Len is how many products the snapshot holds.
+func (e *Engine) Len() int { return len(e.docs) }
+
+// Doc returns the indexed summary of a product, or false.
+func (e *Engine) Doc(id string) (*Doc, bool) {
+	d, ok := e.docs[id]
+	return d, ok
+}
+
+// Sort orders results.
+type Sort string
+
+// Sort orders. Bestselling has no sales data yet: every product counts zero
+// sales, so it orders as newest until orders feed a sales count.
+const (
+	Relevance   Sort = "relevance"
+	PriceAsc    Sort = "price_asc"
+	PriceDesc   Sort = "price_desc"
+	Newest      Sort = "newest"
+	Bestselling Sort = "bestselling"
+)
+
+// ParseSort returns the named sort order; empty means relevance.
+func ParseSort(s string) (Sort, bool) {
+	switch Sort(s) {
+	case "":
+		return Relevance, true
+	case Relevance, PriceAsc, PriceDesc, Newest, Bestselling:
+		return Sort(s), true
+	}
+	return "", false
+}
+
+func (s Sort) fields(browse bool) []string {
+	switch s {
+	case PriceAsc:
+		return []string{"price", "_id"}
+	case PriceDesc:
+		return []string{"-pricemax", "_id"}
+	case Newest:
+		return []string{"-created", "_id"}
+	case Bestselling:
+		return []string{"-sales", "-created", "_id"}
+	}
+	if browse {
+		return []string{"-created", "_id"}
+	}
+	return []string{"-_score", "_id"}
+}
+
+// Request is a listing query. Zero values mean "no filter".
+type Request struct {
+	Query    string
+	Category string
+	Brands   []string
+	PriceMin int64 // minor units; 0 = none
+	PriceMax int64 // minor units; 0 = none
+	InStock  bool
+	Store    string // pickup store; filters only once snapshots carry per-store stock
+	Sort     Sort
+	Limit    int
+	Cursor   string
+}
+
+// Hit is one product on a result page.
+type Hit struct {
+	Doc       *Doc
+	Score     float64
+	Highlight struct{ ZH, EN string }
+}
+
+// Bucket is a facet value with its count.
+type Bucket struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// PriceBucket is a price range (minor units, Max exclusive, 0 = open) with
+// its count.
+type PriceBucket struct {
+	Min   int64  `json:"min"`
+	Max   *int64 `json:"max"`
+	Count int    `json:"count"`
+}
+
+// Facets counts the matching products by category, brand and price.
+type Facets struct {
+	Category []Bucket      `json:"category"`
+	Brand    []Bucket      `json:"brand"`
+	Price    []PriceBucket `json:"price"`
+}
+
+// Result is a page of products.
+type Result struct {
+	Hits       []Hit
+	Total      uint64
+	Facets     Facets
+	NextCursor string
+}
+
+// priceEdges are the price facet's bucket edges in minor units.
+var priceEdges = []int64{0, 5000, 10000, 20000, 50000, 100000}
+
+type cursor struct {
+	Sort  Sort     `json:"s"`
+	Query string   `json:"q"`
+	After []string `json:"a"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, &c) != nil || len(c.After) == 0 || len(c.After) > 3 {
+		return cursor{}, ErrCursor
+	}
+	return c, nil
+}
+
+// Search runs a listing query. An empty Query lists the whole catalog.
+// Returns ErrCursor if the cursor is malformed or belongs to another query
+// or sort.
+func (e *Engine) Search(ctx context.Context, r Request) (Result, error) {
+	q := normalize(r.Query)
+	if r.Sort == "" {
+		r.Sort = Relevance
+	}
+	if r.Limit <= 0 {
+		r.Limit = 20
+	}
+	var after []string
+	if r.Cursor != "" {
+		c, err := decodeCursor(r.Cursor)
+		if err != nil || c.Sort != r.Sort || c.Query != q {
+			return Result{}, ErrCursor
+		}
+		after = c.After
+	}
+	textQ := e.textQuery(q)
+	must := []query.Query{textQ}
+	if r.Category != "" {
+		must = append(must, term("category", r.Category))
+	}
+	if len(r.Brands) > 0 {
+		var any []query.Query
+		for _, b := range r.Brands {
+			any = append(any, term("brand", b))
+		}
+		must = append(must, bleve.NewDisjunctionQuery(any...))
+	}
+	if r.PriceMin > 0 || r.PriceMax > 0 {
+		// The product overlaps the range: some SKU may cost within it.
+		if r.PriceMax > 0 {
+			hi, incl := float64(r.PriceMax), true
+			nr := bleve.NewNumericRangeInclusiveQuery(nil, &hi, nil, &incl)
+			nr.SetField("price")
+			must = append(must, nr)
+		}
+		if r.PriceMin > 0 {
+			lo, incl := float64(r.PriceMin), true
+			nr := bleve.NewNumericRangeInclusiveQuery(&lo, nil, &incl, nil)
+			nr.SetField("pricemax")
+			must = append(must, nr)
+		}
+	}
+	if r.InStock {
+		must = append(must, term("instock", "true"))
+	}
+	if r.Store != "" && e.stores {
+		// Until stores hold stock, snapshots carry no per-store data and
+		// the store filter is accepted but does not narrow the results.
+		must = append(must, term("stores", r.Store))
+	}
+	var root query.Query = textQ
+	if len(must) > 1 {
+		root = bleve.NewConjunctionQuery(must...)
+	}
+	req := bleve.NewSearchRequestOptions(root, r.Limit+1, 0, false)
+	req.SortBy(r.Sort.fields(q == ""))
+	if after != nil {
+		req.SetSearchAfter(after)
+	}
+	req.AddFacet("category", bleve.NewFacetRequest("category", 20))
+	req.AddFacet("brand", bleve.NewFacetRequest("brand", 50))
+	pf := bleve.NewFacetRequest("price", len(priceEdges))
+	for i, lo := range priceEdges {
+		l := float64(lo)
+		var h *float64
+		if i+1 < len(priceEdges) {
+			v := float64(priceEdges[i+1])
+			h = &v
+		}
+		pf.AddNumericRange(fmt.Sprint(i), &l, h)
+	}
+	req.AddFacet("price", pf)
+	res, err := e.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	out := Result{Total: res.Total}
+	hits := res.Hits
+	if len(hits) > r.Limit {
+		hits = hits[:r.Limit]
+		out.NextCursor = encodeCursor(cursor{Sort: r.Sort, Query: q, After: hits[len(hits)-1].Sort})
+	}
+	rs := runs(q)
+	for _, h := range hits {
+		d, ok := e.docs[h.ID]
+		if !ok {
+			continue
+		}
+		hit := Hit{Doc: d, Score: h.Score}
+		hit.Highlight.ZH = highlight(d.Name.ZH, rs, true)
+		hit.Highlight.EN = highlight(d.Name.EN, rs, false)
+		out.Hits = append(out.Hits, hit)
+	}
+	out.Facets = facets(res)
+	return out, nil
+}
+
+func facets(res *bleve.SearchResult) Facets {
+	f := Facets{Category: []Bucket{}, Brand: []Bucket{}, Price: []PriceBucket{}}
+	for _, name := range []string{"category", "brand"} {
+		fr := res.Facets[name]
+		if fr == nil || fr.Terms == nil {
+			continue
+		}
+		for _, t := range fr.Terms.Terms() {
+			b := Bucket{Value: t.Term, Count: t.Count}
+			if name == "category" {
+				f.Category = append(f.Category, b)
+			} else {
+				f.Brand = append(f.Brand, b)
+			}
+		}
+	}
+	counts := map[string]int{}
+	if fr := res.Facets["price"]; fr != nil {
+		for _, nr := range fr.NumericRanges {
+			counts[nr.Name] = nr.Count
+		}
+	}
+	for i, lo := range priceEdges {
+		b := PriceBucket{Min: lo, Count: counts[fmt.Sprint(i)]}
+		if i+1 < len(priceEdges) {
+			hi := priceEdges[i+1]
+			b.Max = &hi
+		}
+		f.Price = append(f.Price, b)
+	}
+	return f
+}
+
+func term(field, value string) query.Query {
+	t := bleve.NewTermQuery(value)
+	t.SetField(field)
+	return t
+}
+
+func match(field, text string, boost float64, and bool, fuzz int) query.Query {
+	m := bleve.NewMatchQuery(text)
+	m.SetField(field)
+	m.SetBoost(boost)
+	m.SetFuzziness(fuzz)
+	if and {
+		m.SetOperator(query.MatchQueryOperatorAnd)
+	}
+	return m
+}
+
+// textQuery builds the relevance query from plain text, never through a
+// query-string parser. Each Chinese run must match the Chinese name,
+// category or description: all its characters and adjacent pairs (strict,
+// boosted), or for runs of four or more characters at least a third of its
+// pairs (relaxed, so 西湖龙井 also finds other 龙井). Latin words must all
+// match the English name, category or description (stemmed,
+// typo-tolerant) or the pinyin of the Chinese name, except beside Chinese
+// text, where the Chinese names the product and Latin words (brand, model)
+// only rank. Names weigh more than descriptions, exact matches more than
+// fuzzy ones, pinyin less than text. Adjacent Latin words also match their
+// compound (smart watch → smartwatch).
+func (e *Engine) textQuery(q string) query.Query {
+	if q == "" {
+		return bleve.NewMatchAllQuery()
+	}
+	var han, latin []query.Query
+	var words []string
+	for _, r := range runs(q) {
+		if r.han {
+			han = append(han, hanRun(r.text))
+			continue
+		}
+		if stopwords[r.text] {
+			continue
+		}
+		words = append(words, r.text)
+		latin = append(latin, latinWord(r.text))
+	}
+	switch {
+	case len(han) == 0 && len(latin) == 0:
+		return bleve.NewMatchNoneQuery() // only punctuation or stopwords
+	case len(han) > 0:
+		b := bleve.NewBooleanQuery()
+		b.AddMust(han...)
+		b.AddShould(latin...)
+		return b
+	case len(latin) == 1:
+		return latin[0]
+	}
+	return bleve.NewDisjunctionQuery(bleve.NewConjunctionQuery(latin...), latinWord(strings.Join(words, "")))
+}
+
+// stopwords are English words that carry no meaning in a product query
+// (the English analyzer drops them, so they could never match).
+var stopwords = map[string]bool{"the": true, "a": true, "an": true, "of": true, "to": true, "and": true, "for": true, "with": true, "in": true, "on": true}
+
+func hanRun(text string) query.Query {
+	alts := []query.Query{
+		match("name_zh", text, 3, true, 0),
+		match("cat_zh", text, 3, true, 0),
+		match("desc_zh", text, 1, true, 0),
+	}
+	rs := []rune(text)
+	if len(rs) >= 4 {
+		var pairs []query.Query
+		for i := 0; i+1 < len(rs); i++ {
+			pairs = append(pairs, term("name_zh", string(rs[i:i+2])))
+		}
+		d := bleve.NewDisjunctionQuery(pairs...)
+		d.SetMin(float64((len(pairs) + 2) / 3))
+		d.SetBoost(0.5)
+		alts = append(alts, d)
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+func latinWord(w string) query.Query {
+	alts := []query.Query{
+		match("name_en", w, 3, false, 0),
+		match("cat_en", w, 3, false, 0),
+		match("desc_en", w, 1, false, 0),
+	}
+	if f := fuzziness(w); f > 0 {
+		alts = append(alts, match("name_en", w, 1.5, false, f), match("desc_en", w, 0.5, false, f))
+	}
+	if isASCIILetters(w) {
+		p := term("pinyin", w)
+		p.(*query.TermQuery).SetBoost(2)
+		alts = append(alts, p)
+		if len(w) >= 2 {
+			i := term("initials", w)
+			i.(*query.TermQuery).SetBoost(0.5)
+			alts = append(alts, i)
+		}
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+func isASCIILetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// highlight wraps the parts of name that the query's runs match in <em>.
+func highlight(name string, rs []run, zh bool) string {
+	lower := strings.ToLower(name)
+	if zh {
+		lower = normalize(name)
+		if len(lower) != len(name) {
+			lower = strings.ToLower(name)
+		}
+	}
+	marks := make([]bool, len(name))
+	any := false
+	for _, r := range rs {
+		if r.han != zh && zh {
+			continue
+		}
+		needle := r.text
+		if !zh && len(needle) > 4 {
+			needle = needle[:len(needle)-1] // earbuds highlights earbud
+		}
+		for from := 0; needle != ""; {
+			i := strings.Index(lower[from:], needle)
+			if i < 0 {
+				break
+			}
+			for k := from + i; k < from+i+len(needle); k++ {
+				marks[k] = true
+			}
+			any = true
+			from += i + len(needle)
+		}
+	}
+	if !any {
+		return name
+	}
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		if marks[i] && (i == 0 || !marks[i-1]) {
+			b.WriteString("<em>")
+		}
+		b.WriteByte(name[i])
+		if marks[i] && (i+1 == len(name) || !marks[i+1]) {
+			b.WriteString("</em>")
+		}
+	}
+	return b.String()
+}
+
+// Similar returns up to n products like the given one, by shared name
+// words (Chinese and English), category and brand; the product itself is
+// excluded. Returns ErrNotFound if the product is not in the index.
+func (e *Engine) Similar(ctx context.Context, id string, n int) ([]Hit, error) {
+	d, ok := e.docs[id]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	like := bleve.NewDisjunctionQuery(
+		match("name_zh", normalize(d.Name.ZH), 2, false, 0),
+		match("name_en", d.Name.EN, 2, false, 0),
+		term("category", d.Category),
+		withBoost(term("brand", d.Brand), 0.5),
+	)
+	b := bleve.NewBooleanQuery()
+	b.AddMust(like)
+	b.AddMustNot(bleve.NewDocIDQuery([]string{id}))
+	req := bleve.NewSearchRequestOptions(b, n, 0, false)
+	req.SortBy([]string{"-_score", "_id"})
+	res, err := e.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: similar: %w", err)
+	}
+	var out []Hit
+	for _, h := range res.Hits {
+		if d, ok := e.docs[h.ID]; ok {
+			out = append(out, Hit{Doc: d, Score: h.Score})
+		}
+	}
+	return out, nil
+}
+
+func withBoost(q query.Query, b float64) query.Query {
+	q.(*query.TermQuery).SetBoost(b)
+	return q
+}

@@ -1,0 +1,249 @@
+// Package search is jiaoyi's product search: a Bleve index over the active
+// catalog, built offline into a read-only snapshot (Build), opened by the
+// search functions (Open), and queried for listings with filters, facets,
+// sorting and cursors (Search), as-you-type completions (Suggest) and
+// similar products (Similar). Chinese is indexed as unigrams and bigrams
+// folded to Simplified script, with pinyin as separate fields; English is
+// stemmed, and Latin words tolerate typos.
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/search/snapshot"
+)
+
+// Sentinel errors callers branch on.
+var (
+	ErrNotFound = errors.New("search: product not in the index")
+	ErrCursor   = errors.New("search: malformed cursor")
+)
+
+const (
+	indexDir  = "index"
+	docsFile  = "docs.json"
+	zhAnalyze = "zh_uni_bi"
+)
+
+// Doc is what the index keeps of a product for result pages: its display
+// fields, price range and SKU ids (for reading fresh stock at query time).
+type Doc struct {
+	ID       string       `json:"id"`
+	Name     catalog.Text `json:"name"`
+	Brand    string       `json:"brand"`
+	Category string       `json:"category"`
+	PriceMin int64        `json:"priceMin"`
+	PriceMax int64        `json:"priceMax"`
+	Currency string       `json:"currency"`
+	InStock  bool         `json:"inStock"`
+	SKUIDs   []string     `json:"skuIds"`
+	Created  time.Time    `json:"created"`
+	// Stores lists stores with pickup stock. Stores do not hold stock yet,
+	// so it is empty and the store filter matches nothing until they do.
+	Stores []string `json:"stores,omitempty"`
+}
+
+// NewDoc summarises an active product for the index. It returns false for
+// inactive products and products without priced SKUs.
+func NewDoc(p catalog.ProductDetail) (Doc, bool) {
+	if p.Status != catalog.Active || len(p.SKUs) == 0 {
+		return Doc{}, false
+	}
+	d := Doc{ID: p.ID, Name: p.Name, Brand: p.Brand, Category: p.Category, Created: p.CreatedAt,
+		PriceMin: p.SKUs[0].Price.Amount, PriceMax: p.SKUs[0].Price.Amount, Currency: p.SKUs[0].Price.Currency}
+	for _, s := range p.SKUs {
+		d.SKUIDs = append(d.SKUIDs, s.ID)
+		d.PriceMin = min(d.PriceMin, s.Price.Amount)
+		d.PriceMax = max(d.PriceMax, s.Price.Amount)
+		if s.Available > 0 {
+			d.InStock = true
+		}
+	}
+	return d, true
+}
+
+func fields(p catalog.ProductDetail, d Doc) map[string]any {
+	full, initials := pinyinTokens(normalize(p.Name.ZH))
+	var attrZH, attrEN, catZH, catEN string
+	for _, a := range p.Attributes {
+		if a.Key == "category" {
+			catZH, catEN = a.Value.ZH, a.Value.EN
+			continue
+		}
+		attrZH += " " + a.Value.ZH
+		attrEN += " " + a.Value.EN
+	}
+	inStock := "false"
+	if d.InStock {
+		inStock = "true"
+	}
+	return map[string]any{
+		"name_zh":  normalize(p.Name.ZH),
+		"name_en":  p.Name.EN,
+		"desc_zh":  normalize(p.Description.ZH + attrZH),
+		"desc_en":  p.Description.EN + attrEN,
+		"cat_zh":   normalize(catZH),
+		"cat_en":   catEN,
+		"pinyin":   full,
+		"initials": initials,
+		"category": d.Category,
+		"brand":    d.Brand,
+		"price":    float64(d.PriceMin),
+		"pricemax": float64(d.PriceMax),
+		"created":  float64(d.Created.Unix()),
+		"sales":    0.0,
+		"instock":  inStock,
+		"stores":   d.Stores,
+	}
+}
+
+// Mapping is the index mapping: BM25 scoring, Chinese unigrams+bigrams,
+// English stemming, keyword facets.
+func Mapping() (*mapping.IndexMappingImpl, error) {
+	im := bleve.NewIndexMapping()
+	im.ScoringModel = index.BM25Scoring
+	// A CJK bigram filter that also emits unigrams, so one-character
+	// queries (茶) match and longer ones match on both.
+	err := im.AddCustomTokenFilter("cjk_bigram_unigram", map[string]any{"type": cjk.BigramName, "output_unigram": true})
+	if err != nil {
+		return nil, err
+	}
+	err = im.AddCustomAnalyzer(zhAnalyze, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{cjk.WidthName, lowercase.Name, "cjk_bigram_unigram"},
+	})
+	if err != nil {
+		return nil, err
+	}
+	dm := bleve.NewDocumentStaticMapping()
+	text := func(analyzer string) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		return f
+	}
+	kw := func() *mapping.FieldMapping {
+		f := text(keyword.Name)
+		f.DocValues = true
+		return f
+	}
+	num := func() *mapping.FieldMapping {
+		f := bleve.NewNumericFieldMapping()
+		f.Store = false
+		f.IncludeInAll = false
+		return f
+	}
+	for name, f := range map[string]*mapping.FieldMapping{
+		"name_zh": text(zhAnalyze), "desc_zh": text(zhAnalyze), "cat_zh": text(zhAnalyze),
+		"name_en": text(en.AnalyzerName), "desc_en": text(en.AnalyzerName), "cat_en": text(en.AnalyzerName),
+		"pinyin": text(keyword.Name), "initials": text(keyword.Name),
+		"category": kw(), "brand": kw(), "instock": kw(), "stores": kw(),
+		"price": num(), "pricemax": num(), "created": num(), "sales": num(),
+	} {
+		dm.AddFieldMappingsAt(name, f)
+	}
+	im.DefaultMapping = dm
+	im.DefaultAnalyzer = keyword.Name
+	return im, nil
+}
+
+// Build indexes the active products into dir (which must not exist or be
+// empty) as a snapshot that Open reads. It returns how many were indexed.
+func Build(ctx context.Context, products []catalog.ProductDetail, dir string) (int, error) {
+	im, err := Mapping()
+	if err != nil {
+		return 0, fmt.Errorf("search: mapping: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, fmt.Errorf("search: %w", err)
+	}
+	idx, err := bleve.NewUsing(filepath.Join(dir, indexDir), im, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, nil)
+	if err != nil {
+		return 0, fmt.Errorf("search: create index: %w", err)
+	}
+	var docs []Doc
+	batch := idx.NewBatch()
+	for _, p := range products {
+		if err := ctx.Err(); err != nil {
+			idx.Close()
+			return 0, err
+		}
+		d, ok := NewDoc(p)
+		if !ok {
+			continue
+		}
+		docs = append(docs, d)
+		if err := batch.Index(d.ID, fields(p, d)); err != nil {
+			idx.Close()
+			return 0, fmt.Errorf("search: index %s: %w", d.ID, err)
+		}
+		if batch.Size() >= 1000 {
+			if err := idx.Batch(batch); err != nil {
+				idx.Close()
+				return 0, fmt.Errorf("search: batch: %w", err)
+			}
+			batch.Reset()
+		}
+	}
+	if err := idx.Batch(batch); err != nil {
+		idx.Close()
+		return 0, fmt.Errorf("search: batch: %w", err)
+	}
+	if err := idx.Close(); err != nil {
+		return 0, fmt.Errorf("search: close index: %w", err)
+	}
+	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
+	b, err := json.Marshal(docs)
+	if err != nil {
+		return 0, fmt.Errorf("search: docs: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, docsFile), b, 0o644); err != nil {
+		return 0, fmt.Errorf("search: docs: %w", err)
+	}
+	meta, _ := json.Marshal(snapshot.Meta{Products: len(docs), BuiltAt: time.Now().UTC()})
+	if err := os.WriteFile(filepath.Join(dir, snapshot.MetaFile), meta, 0o644); err != nil {
+		return 0, fmt.Errorf("search: meta: %w", err)
+	}
+	return len(docs), nil
+}
+
+// Join pairs products with their SKUs, in each product's SKU order; SKUs
+// of unknown products are dropped.
+func Join(products []catalog.Product, skus []catalog.SKU) []catalog.ProductDetail {
+	byID := make(map[string]catalog.SKU, len(skus))
+	for _, s := range skus {
+		byID[s.ID] = s
+	}
+	out := make([]catalog.ProductDetail, 0, len(products))
+	for _, p := range products {
+		d := catalog.ProductDetail{Product: p}
+		for _, id := range p.SKUIDs {
+			if s, ok := byID[id]; ok {
+				d.SKUs = append(d.SKUs, s)
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
