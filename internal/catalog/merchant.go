@@ -107,3 +107,30 @@ func (r *Repository) Merchant(ctx context.Context, merchantID string) (Merchant,
 	}
 	return it.Merchant, nil
 }
+
+// merchantsPartition is the gsi1 partition that lists every merchant.
+const merchantsPartition = "MERCHANTS"
+
+// Merchants returns every merchant in id order (settlement runs over them).
+func (r *Repository) Merchants(ctx context.Context) ([]Merchant, error) {
+	p := dynamodb.NewQueryPaginator(r.db, &dynamodb.QueryInput{
+		TableName: &r.table, IndexName: aws.String("gsi1"),
+		KeyConditionExpression:    aws.String("gsi1pk = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: merchantsPartition}},
+	})
+	var out []Merchant
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list merchants: %w", err)
+		}
+		for _, item := range page.Items {
+			var it merchantItem
+			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+				return nil, fmt.Errorf("decode merchant: %w", err)
+			}
+			out = append(out, it.Merchant)
+		}
+	}
+	return out, nil
+}

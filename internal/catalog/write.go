@@ -42,7 +42,7 @@ func (r *Repository) Write(ctx context.Context, b Batch) error {
 		if err := m.Validate(); err != nil {
 			return err
 		}
-		if err := add(merchantItem{keys{PK: "MERCHANT#" + m.ID, SK: skMerchant}, m}); err != nil {
+		if err := add(merchantItem{keys{PK: "MERCHANT#" + m.ID, SK: skMerchant, GSI1PK: merchantsPartition, GSI1SK: m.ID}, m}); err != nil {
 			return err
 		}
 	}

@@ -36,15 +36,18 @@ type OrderPaid struct {
 // the refund and the order's lines and total, so consumers split it across
 // merchants in proportion.
 type RefundChanged struct {
-	OrderID          string       `json:"orderId"`
-	RefundID         string       `json:"refundId"`
-	ProviderRefundID string       `json:"providerRefundId,omitempty"`
-	Amount           money.Money  `json:"amount"`
-	Origin           string       `json:"origin"`
-	Total            money.Money  `json:"total"`
-	Lines            []order.Line `json:"lines"`
-	Provider         string       `json:"provider"`
-	IntentID         string       `json:"intentId"`
+	OrderID          string      `json:"orderId"`
+	RefundID         string      `json:"refundId"`
+	ProviderRefundID string      `json:"providerRefundId,omitempty"`
+	Amount           money.Money `json:"amount"`
+	Origin           string      `json:"origin"`
+	// Refunded is the order's sum of succeeded refunds once this change is
+	// applied, so a consumer splits refunds cumulatively and exactly.
+	Refunded money.Money  `json:"refunded"`
+	Total    money.Money  `json:"total"`
+	Lines    []order.Line `json:"lines"`
+	Provider string       `json:"provider"`
+	IntentID string       `json:"intentId"`
 }
 
 // Dispute is the data of dispute events.

@@ -287,7 +287,7 @@ func (s *Service) settleRefund(ctx context.Context, orderID, refundID string, to
 func (s *Service) refundEvent(o order.Order, r RefundRecord, typ string, now time.Time) (outbox.Event, types.TransactWriteItem, error) {
 	e, err := outbox.New(id.Derive("evt", "refund/"+r.ID+"/"+string(r.Status)), typ, 1, now, RefundChanged{
 		OrderID: o.ID, RefundID: r.ID, ProviderRefundID: r.ProviderRefundID, Amount: r.Amount, Origin: r.Origin,
-		Total: o.Total, Lines: o.Lines, Provider: o.Payment.Provider, IntentID: o.Payment.ID,
+		Refunded: o.Refunded, Total: o.Total, Lines: o.Lines, Provider: o.Payment.Provider, IntentID: o.Payment.ID,
 	})
 	if err != nil {
 		return outbox.Event{}, types.TransactWriteItem{}, err

@@ -83,15 +83,23 @@ const (
 	PayoutsInFlight    Kind = "payouts_in_flight"    // payouts sent, not yet settled
 	Bank               Kind = "bank"                 // our bank account
 	Disputes           Kind = "disputes"             // disputed money held
+	// MerchantReceivable is what a merchant owes us: a refund or chargeback
+	// its payable could not cover, advanced by the platform and recovered
+	// from its next settlements.
+	MerchantReceivable Kind = "merchant_receivable"
 )
 
 var kinds = map[Kind]bool{ProviderClearing: true, MerchantPayable: true, PlatformFeeRevenue: true,
-	ProviderFeeExpense: true, RefundsInFlight: true, PayoutsInFlight: true, Bank: true, Disputes: true}
+	ProviderFeeExpense: true, RefundsInFlight: true, PayoutsInFlight: true, Bank: true, Disputes: true, MerchantReceivable: true}
 
-// AccountID returns the id of the account of kind (for MerchantPayable, of
-// merchant): "merchant_payable:<merchant>" or the kind itself.
+// perMerchant are the kinds kept per merchant.
+func perMerchant(k Kind) bool { return k == MerchantPayable || k == MerchantReceivable }
+
+// AccountID returns the id of the account of kind (for a merchant's payable
+// or receivable, of merchant): "merchant_payable:<merchant>" or the kind
+// itself.
 func AccountID(kind Kind, merchant string) string {
-	if kind == MerchantPayable {
+	if perMerchant(kind) {
 		return string(kind) + ":" + merchant
 	}
 	return string(kind)
@@ -138,8 +146,8 @@ func (a Account) validate() error {
 	if _, ok := money.Exponent(a.Currency); !ok {
 		return fmt.Errorf("%w: account %s: currency %q", ErrInvalid, a.ID, a.Currency)
 	}
-	if (a.Kind == MerchantPayable) != (a.Merchant != "") {
-		return fmt.Errorf("%w: account %s: a merchant goes with, and only with, a merchant payable", ErrInvalid, a.ID)
+	if perMerchant(a.Kind) != (a.Merchant != "") {
+		return fmt.Errorf("%w: account %s: a merchant goes with, and only with, a merchant's payable or receivable", ErrInvalid, a.ID)
 	}
 	if a.ID != AccountID(a.Kind, a.Merchant) || !idPattern.MatchString(a.ID) {
 		return fmt.Errorf("%w: account id %q", ErrInvalid, a.ID)
@@ -165,6 +173,10 @@ type Transfer struct {
 	Code string
 	Ref  string
 	Day  string
+	// At is when the business event happened (a payment, a refund), which
+	// may be earlier than its posting; zero if not given. Settlement
+	// attributes an entry to a merchant's business day by it.
+	At time.Time
 	// Timestamp is when the ledger posted it (zero on input).
 	Timestamp time.Time
 }
@@ -173,14 +185,19 @@ type Transfer struct {
 // client chooses; not the timestamp).
 func (t Transfer) same(o Transfer) bool {
 	t.Timestamp, o.Timestamp = time.Time{}, time.Time{}
-	return t == o
+	return t.At.Equal(o.At) && withoutAt(t) == withoutAt(o)
+}
+
+func withoutAt(t Transfer) Transfer {
+	t.At = time.Time{}
+	return t
 }
 
 // Reversal returns the transfer that undoes t: same amount, accounts
 // swapped, id "rev:"+t.ID, in posting "rev:"+t.PostingID, on day.
 func Reversal(t Transfer, day string) Transfer {
 	return Transfer{ID: "rev:" + t.ID, PostingID: "rev:" + t.PostingID, Debit: t.Credit, Credit: t.Debit,
-		Amount: t.Amount, Currency: t.Currency, Code: t.Code, Ref: t.Ref, Day: day}
+		Amount: t.Amount, Currency: t.Currency, Code: t.Code, Ref: t.Ref, Day: day, At: t.At}
 }
 
 // Posting is transfers that happen together or not at all (a sale: debit

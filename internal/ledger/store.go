@@ -286,6 +286,9 @@ func transferFields(t Transfer, stamp string) map[string]types.AttributeValue {
 	if t.Ref != "" {
 		f["ref"] = s(t.Ref)
 	}
+	if !t.At.IsZero() {
+		f["at"] = s(t.At.UTC().Format(stampLayout))
+	}
 	return f
 }
 
@@ -298,6 +301,11 @@ func decodeTransfer(item map[string]types.AttributeValue) (Transfer, error) {
 	}
 	if t.Timestamp, err = time.Parse(stampLayout, str(item, "ts")); err != nil {
 		return Transfer{}, fmt.Errorf("decode transfer %s: %w", t.ID, err)
+	}
+	if at := str(item, "at"); at != "" {
+		if t.At, err = time.Parse(stampLayout, at); err != nil {
+			return Transfer{}, fmt.Errorf("decode transfer %s: %w", t.ID, err)
+		}
 	}
 	return t, nil
 }

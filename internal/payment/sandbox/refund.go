@@ -47,6 +47,10 @@ func (p *Provider) Refund(ctx context.Context, req payment.RefundRequest) (payme
 	if err != nil {
 		return payment.Refund{}, err
 	}
+	line, err := p.reportPut(ReportLine{Type: "refund", ProviderRef: "re_sbx_" + req.RefundID, OurRef: req.RefundID, Amount: req.Amount, At: p.now()})
+	if err != nil {
+		return payment.Refund{}, err
+	}
 	limit := in.Amount.Amount - req.Amount.Amount
 	_, err = p.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Put: &types.Put{TableName: &p.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
@@ -59,9 +63,10 @@ func (p *Provider) Refund(ctx context.Context, req payment.RefundRequest) (payme
 				":limit": &types.AttributeValueMemberN{Value: fmt.Sprint(limit)},
 			},
 		}},
+		line,
 	}})
 	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) && len(tce.CancellationReasons) == 2 {
+	if errors.As(err, &tce) && len(tce.CancellationReasons) == 3 {
 		if aws.ToString(tce.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
 			return payment.Refund{ProviderRefundID: "re_sbx_" + req.RefundID, Status: "succeeded"}, nil // repeated id
 		}

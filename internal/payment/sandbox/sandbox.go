@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -29,12 +30,15 @@ type DynamoDB interface {
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
 // Provider is the sandbox PSP.
 type Provider struct {
 	db    DynamoDB
 	table string
+	// Now is the sandbox's clock (report lines' times); time.Now if nil.
+	Now func() time.Time
 }
 
 var _ payment.Provider = (*Provider)(nil)
@@ -161,6 +165,11 @@ func (p *Provider) settle(ctx context.Context, id string, status payment.IntentS
 	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
 		return payment.Intent{}, fmt.Errorf("sandbox: decode intent: %w", err)
 	}
+	if status == payment.Succeeded {
+		if err := p.reportCapture(ctx, it.Intent); err != nil {
+			return payment.Intent{}, err
+		}
+	}
 	return it.Intent, nil
 }
 
@@ -190,5 +199,5 @@ func (p *Provider) CaptureDespiteCancel(ctx context.Context, id string) (payment
 	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
 		return payment.Intent{}, err
 	}
-	return it.Intent, nil
+	return it.Intent, p.reportCapture(ctx, it.Intent)
 }
