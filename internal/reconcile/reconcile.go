@@ -67,16 +67,16 @@ const (
 // records of one type and reference (several of either when partial
 // refunds are reported or recorded one-to-many).
 type Finding struct {
-	Kind         Kind
-	Type         Type
-	Ref          string
-	ProviderRefs []string
-	LedgerRefs   []string
-	Currency     string // the provider's currency ("" if missing there)
-	Provider     int64  // provider amount (sum over the group)
-	Ledger       int64  // ledger amount (sum over the group)
-	ProviderFee  int64
-	LedgerFee    int64
+	Kind         Kind     `json:"kind"`
+	Type         Type     `json:"type"`
+	Ref          string   `json:"ref"`
+	ProviderRefs []string `json:"providerRefs,omitempty"`
+	LedgerRefs   []string `json:"ledgerRefs,omitempty"`
+	Currency     string   `json:"currency"` // the provider's currency ("" if missing there)
+	Provider     int64    `json:"provider"` // provider amount (sum over the group)
+	Ledger       int64    `json:"ledger"`   // ledger amount (sum over the group)
+	ProviderFee  int64    `json:"providerFee"`
+	LedgerFee    int64    `json:"ledgerFee"`
 }
 
 // Options tune matching.

@@ -179,6 +179,41 @@ func All() []Route {
 			Tables: []TableAccess{{resource.Orders, ReadWrite}}, Publishes: events,
 		},
 		{
+			Method: "GET", Path: "/merchant/settlements", Function: "settle/list-settlements",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: settleTables,
+		},
+		{
+			Method: "GET", Path: "/merchant/settlements/{date}", Function: "settle/get-settlement",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: settleTables,
+		},
+		{
+			Method: "GET", Path: "/ops/settlements", Function: "settle/ops-settlements",
+			Roles: Ops, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: settleTables,
+		},
+		{
+			Method: "POST", Path: "/ops/settlements/run", Function: "settle/run-settlement",
+			Roles: Ops, MemoryMB: 512, Timeout: 29 * time.Second,
+			Tables: settleTables,
+		},
+		{
+			Method: "POST", Path: "/ops/reconciliations/run", Function: "settle/run-reconciliation",
+			Roles: Ops, MemoryMB: 512, Timeout: 29 * time.Second,
+			Tables: settleTables,
+		},
+		{
+			Method: "GET", Path: "/ops/reconciliations/{date}", Function: "settle/get-reconciliations",
+			Roles: Ops, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: settleTables,
+		},
+		{
+			Method: "GET", Path: "/ops/ledger/trial-balance", Function: "settle/trial-balance",
+			Roles: Ops, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: settleTables,
+		},
+		{
 			// Public: the signature over the body is the authentication.
 			Method: "POST", Path: "/webhooks/{provider}", Function: "pay-webhook/receive-webhook",
 			Roles: Public, MemoryMB: 256, Timeout: 10 * time.Second,
@@ -211,6 +246,11 @@ func ConsumerByFunction(fn string) (Consumer, bool) {
 // slots in Catalog, orders in Orders, the sandbox provider's intents in
 // Payments.
 var checkoutTables = []TableAccess{{resource.Catalog, ReadWrite}, {resource.Orders, ReadWrite}, {resource.Payments, ReadWrite}}
+
+// settleTables is what settlement touches: the ledger (with its batches
+// and runs), merchants' fee schedules and calendars in Catalog, and the
+// sandbox provider's settlement reports in Payments.
+var settleTables = []TableAccess{{resource.Ledger, ReadWrite}, {resource.Catalog, Read}, {resource.Payments, Read}}
 
 // QueueHandler is the Lambda signature of an SQS consumer.
 type QueueHandler func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
@@ -264,6 +304,22 @@ func Consumers() []Consumer {
 			Function: "search/refresh-recommendations", Every: 5 * time.Minute,
 			MemoryMB: 512, Timeout: 2 * time.Minute,
 			Tables: []TableAccess{{resource.Analytics, ReadWrite}},
+		},
+		{
+			Function: "settle/post-ledger", Queue: &resource.LedgerEvents, BatchSize: 10,
+			MemoryMB: 256, Timeout: 30 * time.Second,
+			Tables: settleTables,
+		},
+		{
+			// Hourly: each merchant's day closes at its own cutoff and zone.
+			Function: "settle/settle-daily", Every: time.Hour,
+			MemoryMB: 512, Timeout: 5 * time.Minute,
+			Tables: settleTables,
+		},
+		{
+			Function: "settle/reconcile-daily", Every: 24 * time.Hour,
+			MemoryMB: 512, Timeout: 5 * time.Minute,
+			Tables: settleTables,
 		},
 		{
 			Function: "checkout/retry-refunds", Every: 5 * time.Minute,

@@ -14,6 +14,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/recommendapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/settleapi"
 )
 
 // httpHandlers are the constructors of the routes' handlers, by function
@@ -41,6 +42,13 @@ var httpHandlers = map[string]func(context.Context) (apigw.Handler, error){
 	"fulfilment/redeem-pickup":       fulfilmentapi.NewRedeem,
 	"fulfilment/carrier-webhook":     fulfilmentapi.NewCarrierWebhook,
 	"pay-webhook/receive-webhook":    payapi.NewReceiveWebhook,
+	"settle/list-settlements":        settleapi.NewListSettlements,
+	"settle/get-settlement":          settleapi.NewGetSettlement,
+	"settle/ops-settlements":         settleapi.NewOpsSettlements,
+	"settle/run-settlement":          settleapi.NewRunSettlement,
+	"settle/run-reconciliation":      settleapi.NewRunReconciliation,
+	"settle/get-reconciliations":     settleapi.NewGetReconciliations,
+	"settle/trial-balance":           settleapi.NewTrialBalance,
 }
 
 // queueHandlers and scheduledHandlers are the consumers' constructors.
@@ -49,12 +57,15 @@ var (
 		"checkout/payment-timeout":         queue(checkoutapi.NewPaymentTimeout),
 		"pay-webhook/apply-payment-events": queue(payapi.NewApplyPaymentEvents),
 		"search/record-purchases":          queue(recommendapi.NewRecordPurchases),
+		"settle/post-ledger":               queue(settleapi.NewPostLedger),
 	}
 	scheduledHandlers = map[string]func(context.Context) (routes.ScheduledHandler, error){
 		"pay-webhook/relay-outbox":       scheduled(payapi.NewRelayOutbox),
 		"checkout/retry-refunds":         scheduled(checkoutapi.NewRetryRefunds),
 		"checkout/sweep-reservations":    scheduled(checkoutapi.NewSweep),
 		"search/refresh-recommendations": scheduled(recommendapi.NewRefresh),
+		"settle/settle-daily":            scheduled(settleapi.NewSettleDaily),
+		"settle/reconcile-daily":         scheduled(settleapi.NewReconcileDaily),
 	}
 )
 

@@ -1,0 +1,76 @@
+// Package settletest helps the settlement functions' tests: the business
+// day their recorded events name, and settlement runs over the demo
+// merchants.
+package settletest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
+	"github.com/jiaoyi-dev/jiaoyi/internal/ledger"
+	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
+	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/settle"
+	"github.com/jiaoyi-dev/jiaoyi/internal/settlement"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/checkouttest"
+)
+
+// Merchant is the demo merchant the recorded events' tokens belong to.
+var Merchant = demo.TeaHouse
+
+// Placeholders in the recorded events.
+const (
+	DayPlaceholder  = "DATE_PLACEHOLDER"
+	FromPlaceholder = "DATE_FROM"
+)
+
+// Day is the demo tea house's latest business day that may be settled now
+// (its day ends at midnight in Shanghai).
+func Day(t *testing.T) settle.Date {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return settle.BusinessDay(time.Now().Add(-settlement.DefaultGrace), loc, settle.Cutoff{}).AddDays(-1)
+}
+
+// With is the placeholders' values for day.
+func With(day settle.Date) map[string]string {
+	return map[string]string{DayPlaceholder: day.String(), FromPlaceholder: day.AddDays(-7).String()}
+}
+
+// Settled seeds the demo merchants and settles them all up to day.
+func Settled(t *testing.T, env provision.Env, day settle.Date) settlement.Summary {
+	t.Helper()
+	checkouttest.SeedDemoProduct(t, env)
+	db := awstest.DynamoDB(t)
+	book := ledger.New(db, env[resource.Ledger.EnvVar])
+	s := &settlement.Settler{Ledger: book, Store: &settlement.Store{DB: db, Table: env[resource.Ledger.EnvVar]},
+		Merchants: catalog.NewRepository(db, env[resource.Catalog.EnvVar]), Now: time.Now}
+	sum, err := s.SettleAll(context.Background(), &day)
+	if err != nil || len(sum.Failures) > 0 {
+		t.Fatalf("settle: %v %+v", err, sum.Failures)
+	}
+	return sum
+}
+
+// Reconciled runs a reconciliation of the sandbox's report of day.
+func Reconciled(t *testing.T, env provision.Env, day string) settlement.Run {
+	t.Helper()
+	db := awstest.DynamoDB(t)
+	r := &settlement.Reconciler{Ledger: ledger.New(db, env[resource.Ledger.EnvVar]), Provider: sandbox.Name,
+		Reports: settlement.SandboxReports{Provider: sandbox.New(db, env[resource.Payments.EnvVar])},
+		Store:   &settlement.Store{DB: db, Table: env[resource.Ledger.EnvVar]}, Metrics: metrics.Discard(), Now: time.Now}
+	run, err := r.Run(context.Background(), day, "CNY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
