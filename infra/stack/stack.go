@@ -198,6 +198,7 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 	business("OutboxBacklog", "checkout", "OutboxBacklog", "outbox events left unpublished through three relay runs: is the events topic reachable?", 3)
 	business("RefundsPendingOverAnHour", "checkout", "RefundsPendingOverAnHour", "refunds the provider has held over an hour without confirming or refusing", 1)
 	business("PaymentsMismatched", "checkout", "PaymentsMismatched", "a captured payment did not match its order: orders parked in PAYMENT_REVIEW", 1)
+	business("ReconciliationUnmatched", "settlement", "ReconciliationUnmatched", "the payment provider's settlement report and the ledger disagree: see GET /ops/reconciliations/{date}", 1)
 	// Topics fan domain events out: each subscribed queue gets raw
 	// messages of the event types it reads.
 	topics := map[string]awssns.Topic{}

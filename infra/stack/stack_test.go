@@ -328,8 +328,8 @@ func TestSchedulesAndAlarms(t *testing.T) {
 	alarms := tpl.ofType("AWS::CloudWatch::Alarm")
 	// A DLQ and an oldest-message alarm per queue, errors and throttles per
 	// function, API 5xx, and the outbox backlog, refunds pending over an
-	// hour and mismatched payments.
-	if wantN := 2*len(resource.Queues()) + 2*len(stack.Functions()) + 1 + 3; len(alarms) != wantN {
+	// hour, mismatched payments and unmatched reconciliation lines.
+	if wantN := 2*len(resource.Queues()) + 2*len(stack.Functions()) + 1 + 4; len(alarms) != wantN {
 		t.Errorf("%d alarms, want %d", len(alarms), wantN)
 	}
 }

@@ -50,8 +50,11 @@ type Config struct {
 	ReconcileTolerance int64 `env:"JIAOYI_RECONCILE_TOLERANCE" envDefault:"0"`
 	// SnapshotSize is how many accounts a trial balance reads at once (25
 	// on the emulator, 100 on AWS).
-	SnapshotSize int    `env:"JIAOYI_LEDGER_SNAPSHOT" envDefault:"100"`
-	LogLevel     string `env:"LOG_LEVEL" envDefault:"info"`
+	SnapshotSize int `env:"JIAOYI_LEDGER_SNAPSHOT" envDefault:"100"`
+	// SettlementGrace is how long after a business day ends it may be
+	// settled (postings stamped before the end must have committed).
+	SettlementGrace time.Duration `env:"JIAOYI_SETTLEMENT_GRACE" envDefault:"10m"`
+	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
 }
 
 // API answers the settlement routes and runs its jobs.
@@ -84,7 +87,7 @@ func deps(ctx context.Context) (*API, error) {
 	a.Poster = &settlement.Poster{Book: book, Merchants: cat,
 		Inbox:         &outbox.Inbox{DB: db, Table: cfg.LedgerTable, Consumer: "ledger"},
 		ProviderFeeBP: map[string]int64{sandbox.Name: sandbox.FeeBasisPoints}}
-	a.Settler = &settlement.Settler{Ledger: book, Store: store, Merchants: cat, Now: time.Now}
+	a.Settler = &settlement.Settler{Ledger: book, Store: store, Merchants: cat, Now: time.Now, Grace: cfg.SettlementGrace}
 	a.Reconciler = &settlement.Reconciler{Ledger: book, Provider: cfg.PaymentProvider, Store: store,
 		Metrics: metrics.New(os.Stdout, "settlement"), Options: reconcile.Options{Tolerance: cfg.ReconcileTolerance}, Now: time.Now}
 	if cfg.PaymentProvider == sandbox.Name && cfg.PaymentsTable != "" {
@@ -289,6 +292,9 @@ func (a *API) OpsSettlements(ctx context.Context, req apigw.Request) (apigw.Resp
 type RunRequest struct {
 	Date     string `json:"date"`
 	Currency string `json:"currency,omitempty"`
+	// Early settles a day that has not ended yet (an early payout); the
+	// rest of the day settles with the next batch as adjustments.
+	Early bool `json:"early,omitempty"`
 }
 
 const maxBody = 4 << 10
@@ -304,7 +310,13 @@ func (a *API) RunSettlement(ctx context.Context, req apigw.Request) (apigw.Respo
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	sum, err := a.Settler.SettleAll(ctx, &d)
+	settleAll := a.Settler.SettleAll
+	if in.Early {
+		settleAll = func(ctx context.Context, d *settle.Date) (settlement.Summary, error) {
+			return a.Settler.SettleAllEarly(ctx, *d)
+		}
+	}
+	sum, err := settleAll(ctx, &d)
 	if err != nil {
 		return apigw.Response{}, err
 	}

@@ -476,3 +476,34 @@ func TestPropertyBookStaysBalanced(t *testing.T) {
 		t.Errorf("payables %d + fees %d = %d, want %d", payables, fees, payables+fees, sold-refundedTotal)
 	}
 }
+
+// An early close pays out the day so far; what comes later that day
+// settles with the next batch as a late adjustment, never rewriting the
+// closed one.
+func TestSettleEarly(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	day := settle.Date{Year: 2026, Month: 11, Day: 24} // books: 23rd 16:00 to 24th 16:00 UTC
+	r.clock.Set(time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC))
+	if err := r.poster.Apply(ctx, paid(t, "ord_e1", time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC))); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Set(time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC))
+	if _, err := r.settler.Settle(ctx, books, day); !errors.Is(err, settlement.ErrDayOpen) {
+		t.Fatalf("plain settle of an open day: %v", err)
+	}
+	bs, err := r.settler.SettleEarly(ctx, books, day)
+	if err != nil || len(bs) != 1 || bs[0].Payout.Amount != 18000 {
+		t.Fatalf("early: %+v %v", bs, err)
+	}
+	r.clock.Set(time.Date(2026, 11, 24, 5, 0, 0, 0, time.UTC))
+	if err := r.poster.Apply(ctx, paid(t, "ord_e2", time.Date(2026, 11, 24, 5, 0, 0, 0, time.UTC))); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Set(time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC))
+	next, err := r.settler.Settle(ctx, books, day.AddDays(1))
+	if err != nil || len(next) != 1 || next[0].Payout.Amount != 18000 || len(next[0].Lines) == 0 || !next[0].Lines[0].Late {
+		t.Fatalf("next: %+v %v", next, err)
+	}
+	balanced(t, r)
+}

@@ -98,6 +98,18 @@ func (s *Settler) LatestClosable(m catalog.Merchant, now time.Time) (settle.Date
 // again changes nothing. A day not yet over (plus the grace) returns
 // ErrDayOpen.
 func (s *Settler) Settle(ctx context.Context, merchantID string, day settle.Date) ([]Batch, error) {
+	return s.settle(ctx, merchantID, day, false)
+}
+
+// SettleEarly is Settle that may also close the merchant's current
+// business day before it ends (an early payout): its batch takes what was
+// posted until the grace ago, and the rest of the day settles in the next
+// batch as late adjustments, as any late event does.
+func (s *Settler) SettleEarly(ctx context.Context, merchantID string, day settle.Date) ([]Batch, error) {
+	return s.settle(ctx, merchantID, day, true)
+}
+
+func (s *Settler) settle(ctx context.Context, merchantID string, day settle.Date, early bool) ([]Batch, error) {
 	m, err := s.Merchants.Merchant(ctx, merchantID)
 	if err != nil {
 		return nil, err
@@ -106,7 +118,11 @@ func (s *Settler) Settle(ctx context.Context, merchantID string, day settle.Date
 	if err != nil {
 		return nil, err
 	}
-	if latest, _ := s.LatestClosable(m, s.Now()); day.Compare(latest) > 0 {
+	latest, _ := s.LatestClosable(m, s.Now())
+	if early {
+		latest = settle.BusinessDay(s.Now().Add(-s.grace()), cal.loc, cal.cutoff)
+	}
+	if day.Compare(latest) > 0 {
 		return nil, ErrDayOpen
 	}
 	last, err := s.Store.Last(ctx, m.ID)
@@ -156,6 +172,9 @@ func daysBetween(a, b settle.Date) int {
 // day), each attributed to the business day its event happened on.
 func (s *Settler) close(ctx context.Context, m catalog.Merchant, cal calendar, lastClosed, d settle.Date, from time.Time, carry int64) (Batch, error) {
 	_, end := settle.DayBounds(d, cal.loc, cal.cutoff)
+	if cut := s.Now().Add(-s.grace()); cut.Before(end) {
+		end = cut // an early close: the rest of the day goes to the next batch
+	}
 	entries, err := s.Ledger.Statement(ctx, m.Currency, Payable(m.ID), from, end)
 	if err != nil {
 		return Batch{}, err
@@ -301,6 +320,16 @@ type MerchantFailure struct {
 // each merchant's latest closable day), merchant by merchant; one
 // merchant's failure does not stop the others.
 func (s *Settler) SettleAll(ctx context.Context, day *settle.Date) (Summary, error) {
+	return s.settleAll(ctx, day, false)
+}
+
+// SettleAllEarly is SettleAll with SettleEarly: day may be the current
+// business day.
+func (s *Settler) SettleAllEarly(ctx context.Context, day settle.Date) (Summary, error) {
+	return s.settleAll(ctx, &day, true)
+}
+
+func (s *Settler) settleAll(ctx context.Context, day *settle.Date, early bool) (Summary, error) {
 	ms, err := s.Merchants.Merchants(ctx)
 	if err != nil {
 		return Summary{}, err
@@ -320,7 +349,7 @@ func (s *Settler) SettleAll(ctx context.Context, day *settle.Date) (Summary, err
 			}
 			d = &latest
 		}
-		bs, err := s.Settle(ctx, m.ID, *d)
+		bs, err := s.settle(ctx, m.ID, *d, early)
 		if errors.Is(err, ErrDayOpen) {
 			sum.Skipped = append(sum.Skipped, m.ID)
 			continue

@@ -113,6 +113,13 @@ func Run(ctx context.Context, opt Options) error {
 		// The sandbox carrier, and sf-express for trying the route by hand.
 		os.Setenv("JIAOYI_WEBHOOK_SECRETS_CARRIERS", "sandbox:"+DefaultCarrierSecret+",sf-express:"+DefaultCarrierSecret)
 	}
+	// The emulator reads at most 25 items per TransactGetItems; a local
+	// early settlement takes what was posted until a moment ago.
+	for k, v := range map[string]string{"JIAOYI_LEDGER_SNAPSHOT": "25", "JIAOYI_SETTLEMENT_GRACE": "2s"} {
+		if os.Getenv(k) == "" {
+			os.Setenv(k, v)
+		}
+	}
 	repo := catalog.NewRepository(dynamodb.NewFromConfig(awsCfg), env[resource.Catalog.EnvVar])
 	seeded, err := demo.Seed(ctx, repo, time.Now())
 	if err != nil {
@@ -154,6 +161,9 @@ func Run(ctx context.Context, opt Options) error {
 		deliver: &sandbox.Deliverer{URL: "http://" + ln.Addr().String() + "/webhooks/sandbox", Secret: sandboxSecret()},
 		log:     opt.Log,
 	})
+	reports := &sandboxReports{provider: sandbox.New(db, env[resource.Payments.EnvVar])}
+	mux.HandleFunc("GET /_sandbox/reports/{date}", reports.get)
+	mux.HandleFunc("PUT /_sandbox/reports/{date}/tamper", reports.tamper)
 	mux.Handle("POST /_sandbox/shipments/{id}/{status}", &sandboxCarrier{
 		orders: svc.Orders(), url: "http://" + ln.Addr().String() + "/webhooks/carrier", secret: DefaultCarrierSecret,
 		log: opt.Log, client: &http.Client{Timeout: 10 * time.Second},

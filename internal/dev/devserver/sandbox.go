@@ -102,3 +102,38 @@ func (p *sandboxPSP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(res)
 }
+
+// sandboxReports shows the sandbox provider's settlement reports and lets
+// a developer misreport a day, to watch reconciliation find it:
+// GET /_sandbox/reports/{date}; PUT /_sandbox/reports/{date}/tamper with
+// {"drop":[ref],"duplicate":[ref],"alter":[ref],"delta":7,"currency":[ref]}
+// (refs are the report's providerRef values; {} reports truthfully again).
+type sandboxReports struct{ provider *sandbox.Provider }
+
+func (s *sandboxReports) get(w http.ResponseWriter, r *http.Request) {
+	lines, err := s.provider.Report(r.Context(), r.PathValue("date"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	if lines == nil {
+		lines = []sandbox.ReportLine{}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"date": r.PathValue("date"), "lines": lines})
+}
+
+func (s *sandboxReports) tamper(w http.ResponseWriter, r *http.Request) {
+	var t sandbox.Tamper
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&t); err != nil {
+		http.Error(w, "want {drop, duplicate, alter, delta, currency}: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if err := s.provider.SetTamper(r.Context(), r.PathValue("date"), t); err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
