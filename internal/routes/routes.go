@@ -199,7 +199,7 @@ func All() []Route {
 			Tables: settleTables,
 		},
 		{
-			Method: "POST", Path: "/ops/reconciliations/run", Function: "settle/run-reconciliation",
+			Method: "POST", Path: "/ops/reconciliations", Function: "settle/run-reconciliation",
 			Roles: Ops, MemoryMB: 512, Timeout: 29 * time.Second,
 			Tables: settleTables,
 		},

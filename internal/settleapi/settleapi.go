@@ -124,7 +124,7 @@ func NewRunSettlement(ctx context.Context) (apigw.Handler, error) {
 	return build(ctx, (*API).RunSettlement)
 }
 
-// NewRunReconciliation builds POST /ops/reconciliations/run.
+// NewRunReconciliation builds POST /ops/reconciliations.
 func NewRunReconciliation(ctx context.Context) (apigw.Handler, error) {
 	return build(ctx, (*API).RunReconciliation)
 }
@@ -323,7 +323,7 @@ func (a *API) RunSettlement(ctx context.Context, req apigw.Request) (apigw.Respo
 	return apigw.JSON(http.StatusOK, sum)
 }
 
-// RunReconciliation answers POST /ops/reconciliations/run {"date",
+// RunReconciliation answers POST /ops/reconciliations {"date",
 // "currency"?}: the provider's report of that UTC day matched against the
 // ledger, stored as a run.
 func (a *API) RunReconciliation(ctx context.Context, req apigw.Request) (apigw.Response, error) {

@@ -70,7 +70,7 @@ func TestSettlementRoutesRefuseBadInput(t *testing.T) {
 		{"run a day not over", run, request("POST /ops/settlements/run", nil, nil, `{"date":"`+time.Now().UTC().Format("2006-01-02")+`"}`, "[ops]"), 200, `"skipped"`},
 		{"run without a date", run, request("POST /ops/settlements/run", nil, nil, `{}`, "[ops]"), 400, "date"},
 		{"run with an unknown field", run, request("POST /ops/settlements/run", nil, nil, `{"date":"2026-11-01","x":1}`, "[ops]"), 400, ""},
-		{"reconcile an unknown currency", recon, request("POST /ops/reconciliations/run", nil, nil, `{"date":"`+day.String()+`","currency":"XXX"}`, "[ops]"), 400, "currency"},
+		{"reconcile an unknown currency", recon, request("POST /ops/reconciliations", nil, nil, `{"date":"`+day.String()+`","currency":"XXX"}`, "[ops]"), 400, "currency"},
 		{"merchant on an ops route", ops, request("GET /ops/settlements", nil, map[string]string{"date": day.String()}, "", merchant), 403, ""},
 		{"ops on a merchant route", list, request("GET /merchant/settlements", nil, nil, "", "[ops]"), 403, ""},
 	}

@@ -1,4 +1,4 @@
-// Command run-reconciliation is the Lambda behind POST /ops/reconciliations/run: match the provider's report of a day against the ledger.
+// Command run-reconciliation is the Lambda behind POST /ops/reconciliations: match the provider's report of a day against the ledger.
 package main
 
 import (
