@@ -3,13 +3,16 @@
 // the DynamoDB and SQS calls, the request units consumed (computed from item
 // sizes by DynamoDB's rules, since the emulator reports none for
 // transactions), the handler's time, and from those the cost per million
-// orders at on-demand list prices.
+// orders at on-demand list prices. Each placed order is then booked as
+// paid in the ledger (what the ledger-events consumer does for OrderPaid),
+// metered apart, so the cost per paid order includes the ledger.
 //
 //	go run ./cmd/checkoutcost -orders 300
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -37,10 +40,14 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/emulator"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
 	"github.com/jiaoyi-dev/jiaoyi/internal/idempotency"
+	"github.com/jiaoyi-dev/jiaoyi/internal/ledger"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/order"
+	"github.com/jiaoyi-dev/jiaoyi/internal/outbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
+	"github.com/jiaoyi-dev/jiaoyi/internal/settlement"
 )
 
 // On-demand list prices, us-east-1, as published in 2026 (USD).
@@ -91,7 +98,12 @@ func run(n int, bookingShare float64) error {
 		return err
 	}
 
-	ours, psp, queue := capacity.NewMeter(), capacity.NewMeter(), capacity.NewMeter()
+	ours, psp, queue, book := capacity.NewMeter(), capacity.NewMeter(), capacity.NewMeter(), capacity.NewMeter()
+	bookDB := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, book.Middleware) })
+	poster := &settlement.Poster{Book: ledger.New(bookDB, env[resource.Ledger.EnvVar]), Merchants: catalog.NewRepository(bookDB, env[resource.Catalog.EnvVar]),
+		Inbox:         &outbox.Inbox{DB: bookDB, Table: env[resource.Ledger.EnvVar], Consumer: "ledger"},
+		ProviderFeeBP: map[string]int64{sandbox.Name: sandbox.FeeBasisPoints}}
+	var ledgerCalls, ledgerWRU, ledgerRRU float64
 	db := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, ours.Middleware) })
 	pspDB := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, psp.Middleware) })
 	sq := sqs.NewFromConfig(awsCfg, func(o *sqs.Options) { o.APIOptions = append(o.APIOptions, queue.Middleware) })
@@ -169,14 +181,38 @@ func run(n int, bookingShare float64) error {
 		}
 		wru += ours.WRU
 		rru += ours.RRU
+
+		// Book it as paid. The first orders also create the accounts; that
+		// one-off cost is counted too (it is small over many orders).
+		var o order.Order
+		if err := json.Unmarshal([]byte(resp.Body), &o); err != nil {
+			return fmt.Errorf("decode order: %w", err)
+		}
+		e, err := outbox.New("evt_orderpaid_"+o.ID, checkout.TypeOrderPaid, 1, time.Now(), checkout.OrderPaid{
+			OrderID: o.ID, CustomerID: o.CustomerID, Total: o.Total, Lines: o.Lines, PaidAt: time.Now(), Provider: sandbox.Name, IntentID: o.Payment.ID})
+		if err != nil {
+			return err
+		}
+		book.Reset()
+		if err := poster.Apply(ctx, e); err != nil {
+			return fmt.Errorf("book order %s: %w", o.ID, err)
+		}
+		if err := book.SizeUpdates(ctx, plain.GetItem); err != nil {
+			return err
+		}
+		for _, v := range book.Calls {
+			ledgerCalls += float64(v)
+		}
+		ledgerWRU += book.WRU
+		ledgerRRU += book.RRU
 	}
 	if placed == 0 {
 		return fmt.Errorf("no order placed (%d failed)", failed)
 	}
-	return report(placed, failed, totalCalls, wru, rru, pspCalls, times)
+	return report(placed, failed, totalCalls, wru, rru, pspCalls, times, ledgerCalls, ledgerWRU, ledgerRRU)
 }
 
-func report(placed, failed int, calls map[string]int, wru, rru, pspCalls float64, times []time.Duration) error {
+func report(placed, failed int, calls map[string]int, wru, rru, pspCalls float64, times []time.Duration, ledgerCalls, ledgerWRU, ledgerRRU float64) error {
 	p := float64(placed)
 	slices.Sort(times)
 	var sum time.Duration
@@ -213,6 +249,7 @@ func report(placed, failed int, calls map[string]int, wru, rru, pspCalls float64
 	fmt.Fprintf(tw, "SQS calls per order\t%.2f\n", sqsCalls)
 	fmt.Fprintf(tw, "write request units per order\t%.2f\n", wru/p)
 	fmt.Fprintf(tw, "read request units per order\t%.2f\n", rru/p)
+	fmt.Fprintf(tw, "ledger booking per paid order\t%.2f DynamoDB calls, %.2f WRU, %.2f RRU\n", ledgerCalls/p, ledgerWRU/p, ledgerRRU/p)
 	fmt.Fprintf(tw, "handler time vs emulator\tmean %s, p50 %s, p95 %s, max %s\n", mean.Round(time.Microsecond), pct(0.5).Round(time.Microsecond), pct(0.95).Round(time.Microsecond), times[len(times)-1].Round(time.Microsecond))
 
 	dynamo := (wru/p*pricePerMillionWRU + rru/p*pricePerMillionRRU)
@@ -230,8 +267,15 @@ func report(placed, failed int, calls map[string]int, wru, rru, pspCalls float64
 	fmt.Fprintf(tw, "  SQS\t%.2f\t(%.2f/M requests)\n", queueCost, pricePerMillionSQS)
 	fmt.Fprintf(tw, "  Lambda, in AWS (estimate)\t%.2f\t(arm64 %d MB, %.0f ms: %.0f calls × %.0f ms + PSP %.0f ms; %.2f/M requests, %.10f/GB-s)\n",
 		lambdaAWS, memMB, awsMS, ddbCalls+sqsCalls, awsCallMS, pspMS, pricePerMillionLambda, pricePerGBSecondArm)
-	fmt.Fprintf(tw, "  Lambda, at the emulator's time\t%.2f\t(%.0f ms mean: moto copies each touched table per transaction)\n", lambda, billedMS)
+	fmt.Fprintf(tw, "  Lambda, at the emulator's time\t%.2f\t(%.0f ms mean against the emulator)\n", lambda, billedMS)
 	fmt.Fprintf(tw, "  API Gateway HTTP API\t%.2f\t(%.2f/M requests)\n", api, pricePerMillionHTTPAPI)
-	fmt.Fprintf(tw, "  total, in AWS (estimate)\t%.2f\t\n", dynamo+queueCost+lambdaAWS+api)
+	// The ledger consumer: its DynamoDB, one SNS→SQS delivery and the SQS
+	// receive and delete (batches of 10), and a tenth of an invocation.
+	ledgerDynamo := ledgerWRU/p*pricePerMillionWRU + ledgerRRU/p*pricePerMillionRRU
+	ledgerQueue := (1 + 0.2) * pricePerMillionSQS
+	ledgerLambda := 0.1 * lambdaCost(ledgerCalls/p*awsCallMS*10)
+	ledgerCost := ledgerDynamo + ledgerQueue + ledgerLambda
+	fmt.Fprintf(tw, "  ledger booking (DynamoDB %.2f, SQS %.2f, Lambda %.2f)\t%.2f\t(per paid order: the ledger-events consumer)\n", ledgerDynamo, ledgerQueue, ledgerLambda, ledgerCost)
+	fmt.Fprintf(tw, "  total, in AWS (estimate)\t%.2f\t\n", dynamo+queueCost+lambdaAWS+api+ledgerCost)
 	return tw.Flush()
 }
