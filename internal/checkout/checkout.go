@@ -89,6 +89,9 @@ type Service struct {
 	// committed (sending the timeout, the events), which runs even if the
 	// caller has gone.
 	AfterCommit time.Duration
+	// ReturnWindow is how long after handover a shopper may return goods
+	// (DefaultReturnWindow if 0).
+	ReturnWindow time.Duration
 }
 
 // New returns a checkout Service; events go to the topic through publisher.

@@ -126,6 +126,8 @@ type Line struct {
 	Sources []Source `json:"sources,omitempty" dynamodbav:"sources,omitempty"`
 	// Shipped counts the units in parcels so far.
 	Shipped int64 `json:"shipped,omitempty" dynamodbav:"shipped,omitempty"`
+	// Returned counts the units in returns not rejected.
+	Returned int64 `json:"returned,omitempty" dynamodbav:"returned,omitempty"`
 }
 
 // Source is units of a line taken from one location.
@@ -178,6 +180,8 @@ type Order struct {
 	Shipments []Shipment `json:"shipments,omitempty" dynamodbav:"shipments,omitempty"`
 	// Pickup is the code that hands a pickup order over at its store.
 	Pickup *PickupCode `json:"pickup,omitempty" dynamodbav:"pickup,omitempty"`
+	// Returns are the shopper's after-sales returns.
+	Returns []Return `json:"returns,omitempty" dynamodbav:"returns,omitempty"`
 	// Refunds are read with the order; each is its own item beside it.
 	Refunds []Refund `json:"refunds,omitempty" dynamodbav:"-"`
 	// Timeline is shown to the shopper: statuses and tracking in time order.

@@ -113,6 +113,26 @@ func All() []Route {
 			Tables: checkoutTables, Publishes: events,
 		},
 		{
+			Method: "POST", Path: "/orders/{id}/returns", Function: "checkout/request-return",
+			Roles: Shoppers, MemoryMB: 256, Timeout: 15 * time.Second,
+			Tables: []TableAccess{{resource.Orders, ReadWrite}},
+		},
+		{
+			Method: "POST", Path: "/merchant/returns/{id}/approve", Function: "checkout/approve-return",
+			Roles: Merchant, MemoryMB: 256, Timeout: 15 * time.Second,
+			Tables: checkoutTables, Publishes: events,
+		},
+		{
+			Method: "POST", Path: "/merchant/returns/{id}/reject", Function: "checkout/reject-return",
+			Roles: Merchant, MemoryMB: 256, Timeout: 15 * time.Second,
+			Tables: []TableAccess{{resource.Orders, ReadWrite}},
+		},
+		{
+			Method: "POST", Path: "/merchant/returns/{id}/receive", Function: "checkout/receive-return",
+			Roles: Merchant, MemoryMB: 256, Timeout: 15 * time.Second,
+			Tables: []TableAccess{{resource.Orders, ReadWrite}, {resource.Catalog, ReadWrite}},
+		},
+		{
 			Method: "GET", Path: "/merchant/orders/{id}", Function: "checkout/merchant-get-order",
 			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
 			Tables: []TableAccess{{resource.Orders, Read}},

@@ -21,6 +21,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
+	"github.com/jiaoyi-dev/jiaoyi/internal/fulfilment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/lambdafn"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
@@ -180,4 +181,40 @@ func APIEventWith(t *testing.T, newHandler func(context.Context) (apigw.Handler,
 		t.Error(err)
 	}
 	return resp
+}
+
+// PickedUpOrder places and pays a pickup order for Subject, makes it
+// ready and redeems its code at the store: an order handed over.
+func PickedUpOrder(t *testing.T, env provision.Env) order.Order {
+	t.Helper()
+	ctx := context.Background()
+	o := PickupOrder(t, env)
+	Pay(t, env, o)
+	f := fulfilment.New(awstest.DynamoDB(t), env[resource.Orders.EnvVar], sns.NewFromConfig(awstest.Config(t)), env[resource.Events.EnvVar])
+	code, err := f.Ready(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.Redeem(ctx, o.Fulfilment.StoreID, code.Code, "staff-1")
+	if err != nil || got.Status != order.PickedUp {
+		t.Fatalf("redeem: %s %v", got.Status, err)
+	}
+	return got
+}
+
+// ReturnRequested is a picked-up order with a return of one unit of its
+// first line asked for; it returns the order and the return's id.
+func ReturnRequested(t *testing.T, env provision.Env) (order.Order, string) {
+	t.Helper()
+	o := PickedUpOrder(t, env)
+	req := checkout.ReturnRequest{Reason: "wrong size", Key: "ret-1"}
+	req.Lines = append(req.Lines, struct {
+		SKUID    string `json:"skuId"`
+		Quantity int64  `json:"quantity"`
+	}{o.Lines[0].SKUID, 1})
+	r, err := Service(t, env, nil).RequestReturn(context.Background(), Subject, o.ID, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o, r.ID
 }

@@ -1,0 +1,149 @@
+package checkout_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
+	"github.com/jiaoyi-dev/jiaoyi/internal/order"
+	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/checkouttest"
+)
+
+func pickedUp(t *testing.T, env provision.Env) order.Order { return checkouttest.PickedUpOrder(t, env) }
+
+func returnOf(o order.Order, key string) checkout.ReturnRequest {
+	r := checkout.ReturnRequest{Reason: "wrong size", Key: key}
+	r.Lines = append(r.Lines, struct {
+		SKUID    string `json:"skuId"`
+		Quantity int64  `json:"quantity"`
+	}{o.Lines[0].SKUID, 1})
+	return r
+}
+
+func storeStock(t *testing.T, env provision.Env, sku, store string) int64 {
+	t.Helper()
+	found, err := catalog.NewRepository(awstest.DynamoDB(t), env[resource.Catalog.EnvVar]).SKUs(context.Background(), []string{sku})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found[sku].StockAt(store)
+}
+
+// A return asked for, approved twice and received twice refunds its value
+// once and restocks the store once.
+func TestReturnApprovedRefundsOnceAndRestocksOnce(t *testing.T) {
+	ctx := context.Background()
+	env := awstest.FunctionEnv(t)
+	o := pickedUp(t, env)
+	svc := checkouttest.Service(t, env, nil)
+	r, err := svc.RequestReturn(ctx, checkouttest.Subject, o.ID, returnOf(o, "ret-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := svc.RequestReturn(ctx, checkouttest.Subject, o.ID, returnOf(o, "ret-1"))
+	if err != nil || again.ID != r.ID {
+		t.Fatalf("same key: %+v %v", again, err)
+	}
+	if _, err := svc.DecideReturn(ctx, r.ID, "mch_aaaaaaaaaaaaaaaa", true, ""); !errors.Is(err, order.ErrReturnNotFound) {
+		t.Fatalf("another merchant approving: %v", err)
+	}
+	for range 2 {
+		if _, err := svc.DecideReturn(ctx, r.ID, demo.TeaHouse, true, "ok"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.DecideReturn(ctx, r.ID, demo.TeaHouse, false, "changed my mind"); !errors.Is(err, order.ErrReturnState) {
+		t.Errorf("rejecting an approved return: %v", err)
+	}
+	got, err := svc.Lookup(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Refunded.Amount != o.Lines[0].UnitPrice.Amount || got.Status != order.Refunded {
+		t.Errorf("after approval: %s refunded %v, want the unit price %v once", got.Status, got.Refunded, o.Lines[0].UnitPrice)
+	}
+	before := storeStock(t, env, o.Lines[0].SKUID, o.Fulfilment.StoreID)
+	for range 2 {
+		if _, err := svc.ReceiveReturn(ctx, r.ID, demo.TeaHouse, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := storeStock(t, env, o.Lines[0].SKUID, o.Fulfilment.StoreID); after != before+1 {
+		t.Errorf("store stock %d after receiving, want %d", after, before+1)
+	}
+}
+
+// Racing return requests never return more units than were bought.
+func TestRacingReturnsNeverExceedTheLine(t *testing.T) {
+	ctx := context.Background()
+	env := awstest.FunctionEnv(t)
+	o := pickedUp(t, env)
+	svc := checkouttest.Service(t, env, nil)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok, tooMany := 0, 0
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := svc.RequestReturn(ctx, checkouttest.Subject, o.ID, returnOf(o, fmt.Sprintf("race-%d", i)))
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, order.ErrReturnTooMany):
+				tooMany++
+			default:
+				t.Errorf("return %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != int(o.Lines[0].Quantity) || ok+tooMany != 8 {
+		t.Errorf("%d returns accepted, %d refused; the line has %d units", ok, tooMany, o.Lines[0].Quantity)
+	}
+}
+
+func TestReturnRules(t *testing.T) {
+	ctx := context.Background()
+	env := awstest.FunctionEnv(t)
+	o := pickedUp(t, env)
+	late := checkouttest.Service(t, env, func() time.Time { return time.Now().Add(8 * 24 * time.Hour) })
+	if _, err := late.RequestReturn(ctx, checkouttest.Subject, o.ID, returnOf(o, "late")); !errors.Is(err, order.ErrReturnWindow) {
+		t.Errorf("after the window: %v", err)
+	}
+	svc := checkouttest.Service(t, env, nil)
+	if _, err := svc.RequestReturn(ctx, "someone-else", o.ID, returnOf(o, "x")); !errors.Is(err, checkout.ErrOrderNotFound) {
+		t.Errorf("another shopper's order: %v", err)
+	}
+	// Rejected units may be asked for again.
+	r, err := svc.RequestReturn(ctx, checkouttest.Subject, o.ID, returnOf(o, "first"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.DecideReturn(ctx, r.ID, demo.TeaHouse, false, "used"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ReceiveReturn(ctx, r.ID, demo.TeaHouse, true); !errors.Is(err, order.ErrReturnState) {
+		t.Errorf("receiving a rejected return: %v", err)
+	}
+	if _, err := svc.RequestReturn(ctx, checkouttest.Subject, o.ID, returnOf(o, "second")); err != nil {
+		t.Errorf("asking again after a rejection: %v", err)
+	}
+	// An order not handed over cannot be returned.
+	paid := checkouttest.PlaceOrder(t, env, nil)
+	checkouttest.Pay(t, env, paid)
+	if _, err := svc.RequestReturn(ctx, checkouttest.Subject, paid.ID, returnOf(paid, "early")); !errors.Is(err, order.ErrNotReturnable) {
+		t.Errorf("a paid, undelivered order: %v", err)
+	}
+}
