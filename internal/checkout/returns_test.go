@@ -8,10 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
+	"github.com/jiaoyi-dev/jiaoyi/internal/fulfilment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
@@ -145,5 +148,44 @@ func TestReturnRules(t *testing.T) {
 	checkouttest.Pay(t, env, paid)
 	if _, err := svc.RequestReturn(ctx, checkouttest.Subject, paid.ID, returnOf(paid, "early")); !errors.Is(err, order.ErrNotReturnable) {
 		t.Errorf("a paid, undelivered order: %v", err)
+	}
+}
+
+// A ready pickup order left past its collect-by time is cancelled once:
+// its code stops working, its goods are back at the store, and it is
+// refunded in full.
+func TestUncollectedPickupCancelledOnce(t *testing.T) {
+	ctx := context.Background()
+	env := awstest.FunctionEnv(t)
+	o := checkouttest.PickupOrder(t, env)
+	checkouttest.Pay(t, env, o)
+	f := fulfilment.New(awstest.DynamoDB(t), env[resource.Orders.EnvVar], sns.NewFromConfig(awstest.Config(t)), env[resource.Events.EnvVar])
+	code, err := f.Ready(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := storeStock(t, env, o.Lines[0].SKUID, o.Fulfilment.StoreID)
+	early := checkouttest.Service(t, env, nil)
+	if n, err := early.CancelUncollected(ctx, 10); err != nil || n != 0 {
+		t.Fatalf("before the collect-by time: %d, %v", n, err)
+	}
+	late := checkouttest.Service(t, env, func() time.Time { return time.Now().Add(8 * 24 * time.Hour) })
+	for range 2 {
+		if _, err := late.CancelUncollected(ctx, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := late.Lookup(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != order.Refunded || got.Refunded.Amount != o.Total.Amount {
+		t.Errorf("after cancellation: %s refunded %v", got.Status, got.Refunded)
+	}
+	if after := storeStock(t, env, o.Lines[0].SKUID, o.Fulfilment.StoreID); after != before+o.Lines[0].Quantity {
+		t.Errorf("store stock %d, want %d", after, before+o.Lines[0].Quantity)
+	}
+	if _, err := f.Redeem(ctx, o.Fulfilment.StoreID, code.Code, "staff"); err == nil {
+		t.Error("the code of a cancelled order still hands it over")
 	}
 }

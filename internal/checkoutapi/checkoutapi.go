@@ -280,3 +280,19 @@ func NewRetryRefunds(ctx context.Context) (func(context.Context, json.RawMessage
 		return n, err
 	}, nil
 }
+
+// NewCancelUncollected builds the scheduled cancellation of pickup orders
+// not collected by their collect-by time (refunded, stock back at the store).
+func NewCancelUncollected(ctx context.Context) (func(context.Context, json.RawMessage) (int, error), error) {
+	a, log, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, _ json.RawMessage) (int, error) {
+		ctx = logging.With(ctx, log)
+		n, err := a.Checkout.CancelUncollected(ctx, 200)
+		a.Checkout.Metrics.Add("PickupsUncollected", float64(n), metrics.Count, nil)
+		log.Info("uncollected pickups cancelled", "orders", n, "error", err)
+		return n, err
+	}, nil
+}

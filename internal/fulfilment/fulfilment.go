@@ -47,9 +47,15 @@ type Service struct {
 	relay  *outbox.Relay
 	// RedeemLimit is how many failed redemptions a store may make a minute.
 	RedeemLimit int64
-	Now         func() time.Time
-	Metrics     *metrics.Recorder
+	// PickupHold is how long a ready order waits at the store before it is
+	// cancelled and refunded (DefaultPickupHold if 0).
+	PickupHold time.Duration
+	Now        func() time.Time
+	Metrics    *metrics.Recorder
 }
+
+// DefaultPickupHold is how long a ready pickup order waits to be collected.
+const DefaultPickupHold = 7 * 24 * time.Hour
 
 // New returns fulfilment over the Orders table, publishing to topicARN.
 func New(db DynamoDB, ordersTable string, publisher outbox.Publisher, topicARN string) *Service {
@@ -312,9 +318,15 @@ func (s *Service) Ready(ctx context.Context, orderID string) (order.PickupCode, 
 			if err := o.Ready(code, "jiaoyi:pickup:"+o.ID+":"+code, s.Now().UTC()); err != nil {
 				return nil, err
 			}
+			hold := s.PickupHold
+			if hold <= 0 {
+				hold = DefaultPickupHold
+			}
+			o.Pickup.CollectBy = o.Pickup.IssuedAt.Add(hold)
 			item := dynamo.Key(codePK(o.Fulfilment.StoreID, code), "PICKUP")
 			item["orderId"] = dynamo.S(o.ID)
-			return []types.TransactWriteItem{dynamo.PutNew(s.orders.Table(), item)}, nil
+			return []types.TransactWriteItem{dynamo.PutNew(s.orders.Table(), item),
+				{Put: &types.Put{TableName: aws.String(s.orders.Table()), Item: orderdb.PickupDueItem(o.ID, o.Pickup.CollectBy)}}}, nil
 		})
 		var ce *orderdb.ConditionError
 		if errors.As(err, &ce) {

@@ -16,12 +16,17 @@ type PickupCode struct {
 	IssuedAt   time.Time  `json:"issuedAt" dynamodbav:"issuedAt"`
 	RedeemedAt *time.Time `json:"redeemedAt,omitempty" dynamodbav:"redeemedAt,omitempty"`
 	RedeemedBy string     `json:"-" dynamodbav:"redeemedBy,omitempty"`
+	// CollectBy is when an uncollected order is cancelled and refunded.
+	CollectBy time.Time `json:"collectBy,omitzero" dynamodbav:"collectBy,omitempty"`
+	// ExpiredAt is when it was, its goods back on the store's shelf.
+	ExpiredAt *time.Time `json:"expiredAt,omitempty" dynamodbav:"expiredAt,omitempty"`
 }
 
 // Errors of pickups.
 var (
 	ErrNotPickup     = problem.New(problem.Conflict, "only a paid pickup order can be made ready")
 	ErrAlreadyPicked = problem.New(problem.Conflict, "this pickup code was already redeemed")
+	ErrPickupExpired = problem.New(problem.Conflict, "this order was not collected in time and was cancelled")
 )
 
 // Ready makes a paid pickup order READY_FOR_PICKUP with code.
@@ -35,9 +40,26 @@ func (o *Order) Ready(code, qr string, at time.Time) error {
 
 // Redeem hands the order over: READY_FOR_PICKUP → PICKED_UP, once.
 func (o *Order) Redeem(by string, at time.Time) error {
+	if o.Pickup != nil && o.Pickup.ExpiredAt != nil {
+		return ErrPickupExpired
+	}
 	if o.Pickup == nil || o.Pickup.RedeemedAt != nil || o.Status != ReadyForPickup {
 		return ErrAlreadyPicked.With(map[string]any{"status": o.Status})
 	}
 	o.Pickup.RedeemedAt, o.Pickup.RedeemedBy = &at, by
 	return o.Transition(PickedUp, at, "picked up at the store")
+}
+
+// ExpirePickup takes an uncollected order off the counter: its code no
+// longer hands it over (its refund follows). Returns ErrAlreadyPicked if it
+// was collected, and false if it had expired already.
+func (o *Order) ExpirePickup(at time.Time) (bool, error) {
+	if o.Pickup == nil || o.Pickup.RedeemedAt != nil || o.Status != ReadyForPickup {
+		return false, ErrAlreadyPicked.With(map[string]any{"status": o.Status})
+	}
+	if o.Pickup.ExpiredAt != nil {
+		return false, nil
+	}
+	o.Pickup.ExpiredAt = &at
+	return true, nil
 }

@@ -342,6 +342,11 @@ func Consumers() []Consumer {
 			Tables: settleTables,
 		},
 		{
+			Function: "checkout/cancel-uncollected", Every: time.Hour,
+			MemoryMB: 256, Timeout: 5 * time.Minute,
+			Tables: checkoutTables, Publishes: events,
+		},
+		{
 			Function: "checkout/retry-refunds", Every: 5 * time.Minute,
 			MemoryMB: 256, Timeout: 2 * time.Minute,
 			Tables: checkoutTables, Publishes: events,

@@ -66,6 +66,7 @@ var (
 	scheduledHandlers = map[string]func(context.Context) (routes.ScheduledHandler, error){
 		"pay-webhook/relay-outbox":       scheduled(payapi.NewRelayOutbox),
 		"checkout/retry-refunds":         scheduled(checkoutapi.NewRetryRefunds),
+		"checkout/cancel-uncollected":    scheduled(checkoutapi.NewCancelUncollected),
 		"checkout/sweep-reservations":    scheduled(checkoutapi.NewSweep),
 		"search/refresh-recommendations": scheduled(recommendapi.NewRefresh),
 		"settle/settle-daily":            scheduled(settleapi.NewSettleDaily),

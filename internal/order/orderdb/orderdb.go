@@ -150,6 +150,25 @@ func ExpiryPartition(orderID string) string {
 	return ExpiryShard(int(h.Sum32() % ExpiryShards))
 }
 
+// PickupDuePartition is the due-work partition of ready pickup orders,
+// by the time they must be collected by.
+const PickupDuePartition = "PICKUPDUE"
+
+// PickupDueKey is the key of an order's collect-by item.
+func PickupDueKey(orderID string) map[string]types.AttributeValue {
+	return dynamo.Key("PICKUPDUE#"+orderID, "DUE")
+}
+
+// PickupDueItem is the item that lists a ready pickup order in the due
+// index until it is collected or cancelled.
+func PickupDueItem(orderID string, by time.Time) map[string]types.AttributeValue {
+	item := PickupDueKey(orderID)
+	item["orderId"] = dynamo.S(orderID)
+	item["gsi2pk"] = dynamo.S(PickupDuePartition)
+	item["gsi2sk"] = dynamo.S(by.UTC().Format(dynamo.TimeLayout) + "#" + orderID)
+	return item
+}
+
 // ExpiryShard names one expiry partition.
 func ExpiryShard(n int) string { return "EXPIRY#" + strconv.Itoa(n) }
 
