@@ -231,6 +231,47 @@ def cache_module_list() -> None:
     backends.list_of_moto_modules = lambda: modules
 
 
+def cache_expression_parsing() -> None:
+    """moto parses every update expression and lexes every condition
+    expression from scratch on each call, though a service sends the same
+    few strings over and over. Parsing depends on the string alone: the
+    update expression's tree is deep-copied by moto's validator before it
+    is touched, and the condition lexer's tokens are immutable tuples, so
+    both are kept by string (bounded) and handed out fresh."""
+    from collections import deque
+
+    from moto.dynamodb import comparisons
+    from moto.dynamodb.parsing import expressions
+
+    limit = 4096
+    make = expressions.UpdateExpressionParser.make.__func__
+    trees: dict = {}
+
+    def cached_make(cls, expression_str):
+        tree = trees.get(expression_str)
+        if tree is None:
+            tree = make(cls, expression_str)
+            if len(trees) < limit:
+                trees[expression_str] = tree
+        return tree
+
+    expressions.UpdateExpressionParser.make = classmethod(cached_make)
+
+    lex = comparisons.ConditionExpressionParser._lex_condition_expression
+    tokens: dict = {}
+
+    def cached_lex(self):
+        key = self.condition_expression
+        got = tokens.get(key)
+        if got is None:
+            got = tuple(lex(self))
+            if len(tokens) < limit:
+                tokens[key] = got
+        return deque(got)
+
+    comparisons.ConditionExpressionParser._lex_condition_expression = cached_lex
+
+
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     import logging
@@ -249,6 +290,7 @@ def main() -> None:
         install_fast_responses()
         cache_module_list()
         linear_item_size_check()
+        cache_expression_parsing()
     app = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
 
