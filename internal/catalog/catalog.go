@@ -103,6 +103,9 @@ type Store struct {
 	Address    Text      `json:"address" dynamodbav:"address"`
 	Timezone   string    `json:"timezone" dynamodbav:"timezone"`
 	Services   []Service `json:"services" dynamodbav:"services"`
+	// NoShowRefundBasisPoints is the part of a booked order refunded when
+	// its shopper does not come (0: the payment is kept).
+	NoShowRefundBasisPoints int64 `json:"noShowRefundBasisPoints,omitempty" dynamodbav:"noShowRefundBp,omitempty"`
 }
 
 // Slot is a bookable time of a store's service with a capacity.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/dynamo"
@@ -144,6 +145,19 @@ func (s *Service) succeeded(ctx context.Context, orderID string, ev payment.Even
 			items, err := s.releaseItems(ctx, *o, orderdb.ReservationConsumed)
 			if err != nil {
 				return nil, err
+			}
+			if o.Booking != nil {
+				// The booking's check-in code, and its place in the no-show
+				// sweep once its slot ends.
+				code, err := order.NewCode()
+				if err != nil {
+					return nil, err
+				}
+				o.IssueCheckIn(code, now)
+				ptr := orderdb.CheckInKey(o.Booking.StoreID, o.Booking.CheckIn.Code)
+				ptr["orderId"] = dynamo.S(o.ID)
+				items = append(items, dynamo.PutNew(s.orders.Table(), ptr),
+					types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.orders.Table()), Item: orderdb.NoShowDueItem(o.ID, o.Booking.End)}})
 			}
 			ob, err := outbox.Item(s.orders.Table(), e)
 			return append(items, ob), err

@@ -296,3 +296,19 @@ func NewCancelUncollected(ctx context.Context) (func(context.Context, json.RawMe
 		return n, err
 	}, nil
 }
+
+// NewMarkNoShows builds the scheduled sweep of bookings whose slot ended
+// without a check-in (marked once; refunded the part the store's policy says).
+func NewMarkNoShows(ctx context.Context) (func(context.Context, json.RawMessage) (int, error), error) {
+	a, log, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, _ json.RawMessage) (int, error) {
+		ctx = logging.With(ctx, log)
+		n, err := a.Checkout.MarkNoShows(ctx, 200)
+		a.Checkout.Metrics.Add("BookingNoShows", float64(n), metrics.Count, nil)
+		log.Info("no-shows marked", "bookings", n, "error", err)
+		return n, err
+	}, nil
+}

@@ -54,6 +54,12 @@ func (a *API) staffOrder(ctx context.Context, req apigw.Request) (order.Order, e
 		p.Code, p.QR = "", ""
 		o.Pickup = &p
 	}
+	if o.Booking != nil && o.Booking.CheckIn != nil {
+		b, c := *o.Booking, *o.Booking.CheckIn
+		c.Code, c.QR = "", ""
+		b.CheckIn = &c
+		o.Booking = &b
+	}
 	return o, nil
 }
 

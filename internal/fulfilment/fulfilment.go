@@ -9,10 +9,8 @@ package fulfilment
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
@@ -86,11 +84,13 @@ type Fulfilled struct {
 
 // Errors callers branch on.
 var (
-	ErrNotFound        = orderdb.ErrNotFound
-	ErrUnknownTracking = errors.New("fulfilment: no shipment has this tracking number")
-	ErrTrackingTaken   = &problem.Error{Code: problem.Conflict, Field: "trackingNumber", Message: "another shipment has this carrier's tracking number"}
-	ErrTooManyGuesses  = problem.New(problem.TooManyRequests, "too many wrong codes at this store; wait a minute")
-	ErrWrongCode       = &problem.Error{Code: problem.NotFound, Field: "code", Message: "no order is waiting at this store with this code"}
+	ErrNotFound         = orderdb.ErrNotFound
+	ErrUnknownTracking  = errors.New("fulfilment: no shipment has this tracking number")
+	ErrTrackingTaken    = &problem.Error{Code: problem.Conflict, Field: "trackingNumber", Message: "another shipment has this carrier's tracking number"}
+	ErrTooManyGuesses   = problem.New(problem.TooManyRequests, "too many wrong codes at this store; wait a minute")
+	ErrWrongCode        = &problem.Error{Code: problem.NotFound, Field: "code", Message: "no order is waiting at this store with this code"}
+	ErrBookingCancelled = problem.New(problem.Conflict, "this booking's order was cancelled or refunded")
+	ErrTooEarly         = problem.New(problem.Conflict, "too early to check in for this slot")
 )
 
 var (
@@ -282,24 +282,10 @@ func (s *Service) Track(ctx context.Context, carrier string, e CarrierEvent) (bo
 	return changed, nil
 }
 
-// codeAlphabet leaves out look-alikes (0/O, 1/I/L) so codes read aloud.
-const codeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+// CodeLength is the length of pickup and check-in codes.
+const CodeLength = order.CodeLength
 
-// CodeLength gives 31^8 ≈ 8.5e11 codes per store; with guessing limited
-// to RedeemLimit a minute, a brute force would take millennia.
-const CodeLength = 8
-
-func newCode() (string, error) {
-	b := make([]byte, CodeLength)
-	for i := range b {
-		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(codeAlphabet))))
-		if err != nil {
-			return "", err
-		}
-		b[i] = codeAlphabet[n.Int64()]
-	}
-	return string(b), nil
-}
+func newCode() (string, error) { return order.NewCode() }
 
 func codePK(storeID, code string) string { return "PICKUP#" + storeID + "#" + code }
 
@@ -347,34 +333,9 @@ func (s *Service) Ready(ctx context.Context, orderID string) (order.PickupCode, 
 func (s *Service) Redeem(ctx context.Context, storeID, code, staff string) (order.Order, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))
 	now := s.Now().UTC()
-	limiter := dynamo.Key("REDEEMFAIL#"+storeID+"#"+now.Format("200601021504"), "COUNT")
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.orders.Table()), Key: limiter, ConsistentRead: aws.Bool(true)})
+	orderID, err := s.codeOrder(ctx, storeID, code, staff, dynamo.Key(codePK(storeID, code), "PICKUP"), "pickup")
 	if err != nil {
 		return order.Order{}, err
-	}
-	if dynamo.Num(out.Item, "n") >= s.RedeemLimit {
-		return order.Order{}, ErrTooManyGuesses
-	}
-	var orderID string
-	if len(code) == CodeLength {
-		got, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.orders.Table()), Key: dynamo.Key(codePK(storeID, code), "PICKUP"), ConsistentRead: aws.Bool(true)})
-		if err != nil {
-			return order.Order{}, err
-		}
-		if v, ok := got.Item["orderId"].(*types.AttributeValueMemberS); ok {
-			orderID = v.Value
-		}
-	}
-	if orderID == "" {
-		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: aws.String(s.orders.Table()), Key: limiter,
-			UpdateExpression:          aws.String("ADD n :one SET #ttl = :ttl"),
-			ExpressionAttributeNames:  map[string]string{"#ttl": "ttl"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}, ":ttl": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(time.Hour).Unix(), 10)}},
-		})
-		logging.From(ctx).Warn("wrong pickup code", "store_id", storeID, "staff", staff, "error", err)
-		s.Metrics.Add("PickupCodesRejected", 1, metrics.Count, map[string]any{"storeId": storeID})
-		return order.Order{}, ErrWrongCode
 	}
 	o, err := s.orders.Update(ctx, orderID, func(o *order.Order) ([]types.TransactWriteItem, error) {
 		if o.Pickup == nil || o.Pickup.StoreID != storeID || o.Pickup.Code != code {
@@ -399,5 +360,92 @@ func (s *Service) Redeem(ctx context.Context, storeID, code, staff string) (orde
 		return order.Order{}, err
 	}
 	logging.From(ctx).Info("order picked up", "order_id", o.ID, "store_id", storeID, "staff", staff)
+	return o, nil
+}
+
+// codeOrder finds the order a store's hand-over code names (pickup or
+// check-in, by its pointer item key). Wrong codes are counted per store and
+// minute; past RedeemLimit the store must wait (429), and each wrong code
+// is logged.
+func (s *Service) codeOrder(ctx context.Context, storeID, code, staff string, key map[string]types.AttributeValue, kind string) (string, error) {
+	now := s.Now().UTC()
+	limiter := dynamo.Key("REDEEMFAIL#"+storeID+"#"+now.Format("200601021504"), "COUNT")
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.orders.Table()), Key: limiter, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return "", err
+	}
+	if dynamo.Num(out.Item, "n") >= s.RedeemLimit {
+		return "", ErrTooManyGuesses
+	}
+	var orderID string
+	if len(code) == CodeLength {
+		got, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.orders.Table()), Key: key, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return "", err
+		}
+		if v, ok := got.Item["orderId"].(*types.AttributeValueMemberS); ok {
+			orderID = v.Value
+		}
+	}
+	if orderID == "" {
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: aws.String(s.orders.Table()), Key: limiter,
+			UpdateExpression:          aws.String("ADD n :one SET #ttl = :ttl"),
+			ExpressionAttributeNames:  map[string]string{"#ttl": "ttl"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}, ":ttl": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(time.Hour).Unix(), 10)}},
+		})
+		logging.From(ctx).Warn("wrong "+kind+" code", "store_id", storeID, "staff", staff, "error", err)
+		s.Metrics.Add("PickupCodesRejected", 1, metrics.Count, map[string]any{"storeId": storeID, "kind": kind})
+		return "", ErrWrongCode
+	}
+	return orderID, nil
+}
+
+// CheckInEarly is how long before its slot a booking may be checked in.
+const CheckInEarly = 2 * time.Hour
+
+// CheckIn records a booked shopper's arrival at storeID under the
+// booking's code, exactly once, from CheckInEarly before the slot until it
+// ends; wrong codes count toward the store's limit as pickups' do.
+func (s *Service) CheckIn(ctx context.Context, storeID, code, staff string) (order.Order, error) {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	now := s.Now().UTC()
+	orderID, err := s.codeOrder(ctx, storeID, code, staff, orderdb.CheckInKey(storeID, code), "check-in")
+	if err != nil {
+		return order.Order{}, err
+	}
+	o, err := s.orders.Update(ctx, orderID, func(o *order.Order) ([]types.TransactWriteItem, error) {
+		b := o.Booking
+		if b == nil || b.StoreID != storeID || b.CheckIn == nil || b.CheckIn.Code != code {
+			return nil, ErrWrongCode
+		}
+		if o.Status == order.Refunded || o.Status == order.Cancelled || o.Status == order.Expired {
+			return nil, ErrBookingCancelled.With(map[string]any{"status": o.Status})
+		}
+		if now.Before(b.Start.Add(-CheckInEarly)) {
+			return nil, ErrTooEarly.With(map[string]any{"slotStart": b.Start})
+		}
+		if now.After(b.End) {
+			return nil, order.ErrNoShow
+		}
+		if err := o.CheckInAt(staff, now); err != nil {
+			return nil, err
+		}
+		upd := types.TransactWriteItem{Update: &types.Update{
+			TableName: aws.String(s.orders.Table()), Key: orderdb.CheckInKey(storeID, code),
+			UpdateExpression:          aws.String("SET checkedInAt = :at"),
+			ConditionExpression:       aws.String("attribute_not_exists(checkedInAt)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":at": dynamo.S(now.Format(time.RFC3339Nano))},
+		}}
+		return []types.TransactWriteItem{upd}, nil
+	})
+	var ce *orderdb.ConditionError
+	if errors.As(err, &ce) {
+		return order.Order{}, order.ErrAlreadyCheckedIn
+	}
+	if err != nil {
+		return order.Order{}, err
+	}
+	logging.From(ctx).Info("booking checked in", "order_id", o.ID, "store_id", storeID, "staff", staff)
 	return o, nil
 }

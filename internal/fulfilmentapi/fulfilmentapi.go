@@ -112,6 +112,9 @@ func NewReady(ctx context.Context) (apigw.Handler, error) { return build(ctx, (*
 // NewRedeem builds POST /merchant/stores/{id}/redemptions.
 func NewRedeem(ctx context.Context) (apigw.Handler, error) { return build(ctx, (*API).Redeem) }
 
+// NewCheckIn builds POST /merchant/stores/{id}/check-ins.
+func NewCheckIn(ctx context.Context) (apigw.Handler, error) { return build(ctx, (*API).CheckIn) }
+
 // NewCarrierWebhook builds POST /webhooks/carrier/{carrier}.
 func NewCarrierWebhook(ctx context.Context) (apigw.Handler, error) {
 	return build(ctx, (*API).CarrierWebhook)
@@ -199,29 +202,11 @@ type RedeemRequest struct {
 // Redeem answers POST /merchant/stores/{id}/redemptions: staff of the
 // store's merchant hand over the order waiting under the code, once.
 func (a *API) Redeem(ctx context.Context, req apigw.Request) (apigw.Response, error) {
-	storeID := req.PathParameters["id"]
-	if !id.Valid(id.Store, storeID) {
-		return apigw.Response{}, problem.Field("id", "store id is malformed: want sto_ followed by 16 characters a-z, 2-7")
-	}
-	var body RedeemRequest
-	if err := apigw.DecodeJSON(req, &body, MaxBody); err != nil {
-		return apigw.Response{}, err
-	}
-	if n := len(strings.TrimSpace(body.Code)); n < 4 || n > 32 {
-		return apigw.Response{}, problem.Field("code", "code must be the 8 characters the shopper shows")
-	}
-	c, err := access.Require(ctx)
+	storeID, code, staff, err := a.storeCode(ctx, req)
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	found, err := a.Catalog.Lookup(ctx, catalog.Keys{Stores: []string{storeID}})
-	if err != nil {
-		return apigw.Response{}, err
-	}
-	if st, ok := found.Stores[storeID]; !ok || st.MerchantID != c.MerchantID {
-		return apigw.Response{}, catalog.ErrStoreNotFound
-	}
-	o, err := a.Fulfilment.Redeem(ctx, storeID, body.Code, c.String())
+	o, err := a.Fulfilment.Redeem(ctx, storeID, code, staff)
 	if err != nil {
 		return apigw.Response{}, err
 	}
@@ -230,6 +215,50 @@ func (a *API) Redeem(ctx context.Context, req apigw.Request) (apigw.Response, er
 		lines[i] = map[string]any{"skuId": l.SKUID, "name": l.Name, "quantity": l.Quantity}
 	}
 	return apigw.JSON(http.StatusOK, map[string]any{"orderId": o.ID, "status": o.Status, "lines": lines})
+}
+
+// CheckIn answers POST /merchant/stores/{id}/check-ins {"code"}: a booked
+// shopper has arrived; once only, at that store, by its merchant's staff.
+func (a *API) CheckIn(ctx context.Context, req apigw.Request) (apigw.Response, error) {
+	storeID, code, staff, err := a.storeCode(ctx, req)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	o, err := a.Fulfilment.CheckIn(ctx, storeID, code, staff)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	b := o.Booking
+	return apigw.JSON(http.StatusOK, map[string]any{"orderId": o.ID, "slotId": b.SlotID, "serviceId": b.ServiceID,
+		"start": b.Start, "end": b.End, "checkedInAt": b.CheckIn.CheckedInAt})
+}
+
+// storeCode reads a store's code request: the store of the path (the
+// caller's merchant's, else 404), the code of the body, and the caller.
+func (a *API) storeCode(ctx context.Context, req apigw.Request) (storeID, code, staff string, err error) {
+	storeID = req.PathParameters["id"]
+	if !id.Valid(id.Store, storeID) {
+		return "", "", "", problem.Field("id", "store id is malformed: want sto_ followed by 16 characters a-z, 2-7")
+	}
+	var body RedeemRequest
+	if err := apigw.DecodeJSON(req, &body, MaxBody); err != nil {
+		return "", "", "", err
+	}
+	if n := len(strings.TrimSpace(body.Code)); n < 4 || n > 32 {
+		return "", "", "", problem.Field("code", "code must be the 8 characters the shopper shows")
+	}
+	c, err := access.Require(ctx)
+	if err != nil {
+		return "", "", "", err
+	}
+	found, err := a.Catalog.Lookup(ctx, catalog.Keys{Stores: []string{storeID}})
+	if err != nil {
+		return "", "", "", err
+	}
+	if st, ok := found.Stores[storeID]; !ok || st.MerchantID != c.MerchantID {
+		return "", "", "", catalog.ErrStoreNotFound
+	}
+	return storeID, body.Code, c.String(), nil
 }
 
 // CarrierWebhook answers POST /webhooks/carrier/{carrier}: a verified

@@ -143,6 +143,8 @@ type Booking struct {
 	ServiceID string    `json:"serviceId" dynamodbav:"serviceId"`
 	Start     time.Time `json:"start" dynamodbav:"start"`
 	End       time.Time `json:"end" dynamodbav:"end"`
+	// CheckIn is issued once the order is paid.
+	CheckIn *CheckIn `json:"checkIn,omitempty" dynamodbav:"checkIn,omitempty"`
 }
 
 // Change is one entry of an order's status history.

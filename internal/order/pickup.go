@@ -63,3 +63,55 @@ func (o *Order) ExpirePickup(at time.Time) (bool, error) {
 	o.Pickup.ExpiredAt = &at
 	return true, nil
 }
+
+// CheckIn is a booking's check-in code: shown by the shopper at the store,
+// entered by its staff once, or marked a no-show after the slot ends.
+type CheckIn struct {
+	Code        string     `json:"code" dynamodbav:"code"`
+	QR          string     `json:"qr" dynamodbav:"qr"`
+	IssuedAt    time.Time  `json:"issuedAt" dynamodbav:"issuedAt"`
+	CheckedInAt *time.Time `json:"checkedInAt,omitempty" dynamodbav:"checkedInAt,omitempty"`
+	CheckedInBy string     `json:"-" dynamodbav:"checkedInBy,omitempty"`
+	NoShowAt    *time.Time `json:"noShowAt,omitempty" dynamodbav:"noShowAt,omitempty"`
+}
+
+// Errors of check-ins.
+var (
+	ErrAlreadyCheckedIn = problem.New(problem.Conflict, "this booking was already checked in")
+	ErrNoShow           = problem.New(problem.Conflict, "this booking's slot has ended without a check-in")
+)
+
+// IssueCheckIn gives a paid order's booking its check-in code.
+func (o *Order) IssueCheckIn(code string, at time.Time) {
+	if o.Booking == nil || o.Booking.CheckIn != nil {
+		return
+	}
+	o.Booking.CheckIn = &CheckIn{Code: code, QR: "jiaoyi:checkin:" + o.ID + ":" + code, IssuedAt: at}
+}
+
+// CheckInAt records the shopper's arrival for the booking, once, from
+// shortly before its slot until it ends.
+func (o *Order) CheckInAt(by string, at time.Time) error {
+	if o.Booking == nil || o.Booking.CheckIn == nil {
+		return ErrAlreadyCheckedIn
+	}
+	c := o.Booking.CheckIn
+	switch {
+	case c.CheckedInAt != nil:
+		return ErrAlreadyCheckedIn
+	case c.NoShowAt != nil:
+		return ErrNoShow
+	}
+	c.CheckedInAt, c.CheckedInBy = &at, by
+	return nil
+}
+
+// MarkNoShow records that the booking's slot ended without a check-in.
+// It returns false if the shopper came (or it was marked already).
+func (o *Order) MarkNoShow(at time.Time) bool {
+	if o.Booking == nil || o.Booking.CheckIn == nil || o.Booking.CheckIn.CheckedInAt != nil || o.Booking.CheckIn.NoShowAt != nil {
+		return false
+	}
+	o.Booking.CheckIn.NoShowAt = &at
+	return true
+}

@@ -193,6 +193,11 @@ func All() []Route {
 			Tables: []TableAccess{{resource.Orders, ReadWrite}, {resource.Catalog, Read}},
 		},
 		{
+			Method: "POST", Path: "/merchant/stores/{id}/check-ins", Function: "fulfilment/check-in",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Orders, ReadWrite}, {resource.Catalog, Read}},
+		},
+		{
 			// Public: the carrier's signature over the body is the authentication.
 			Method: "POST", Path: "/webhooks/carrier/{carrier}", Function: "fulfilment/carrier-webhook",
 			Roles: Public, MemoryMB: 256, Timeout: 10 * time.Second,
@@ -343,6 +348,11 @@ func Consumers() []Consumer {
 		},
 		{
 			Function: "checkout/cancel-uncollected", Every: time.Hour,
+			MemoryMB: 256, Timeout: 5 * time.Minute,
+			Tables: checkoutTables, Publishes: events,
+		},
+		{
+			Function: "checkout/mark-no-shows", Every: 15 * time.Minute,
 			MemoryMB: 256, Timeout: 5 * time.Minute,
 			Tables: checkoutTables, Publishes: events,
 		},

@@ -150,6 +150,30 @@ func ExpiryPartition(orderID string) string {
 	return ExpiryShard(int(h.Sum32() % ExpiryShards))
 }
 
+// NoShowPartition is the due-work partition of checked-in-able bookings,
+// by their slot's end.
+const NoShowPartition = "NOSHOW"
+
+// NoShowDueKey is the key of a booking's no-show item.
+func NoShowDueKey(orderID string) map[string]types.AttributeValue {
+	return dynamo.Key("NOSHOW#"+orderID, "DUE")
+}
+
+// NoShowDueItem lists a paid booking in the due index until its slot has
+// ended and its check-in (or no-show) is settled.
+func NoShowDueItem(orderID string, end time.Time) map[string]types.AttributeValue {
+	item := NoShowDueKey(orderID)
+	item["orderId"] = dynamo.S(orderID)
+	item["gsi2pk"] = dynamo.S(NoShowPartition)
+	item["gsi2sk"] = dynamo.S(end.UTC().Format(dynamo.TimeLayout) + "#" + orderID)
+	return item
+}
+
+// CheckInKey is the key of the item from a store's check-in code to its order.
+func CheckInKey(storeID, code string) map[string]types.AttributeValue {
+	return dynamo.Key("CHECKIN#"+storeID+"#"+code, "CHECKIN")
+}
+
 // PickupDuePartition is the due-work partition of ready pickup orders,
 // by the time they must be collected by.
 const PickupDuePartition = "PICKUPDUE"

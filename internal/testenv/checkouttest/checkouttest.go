@@ -218,3 +218,33 @@ func ReturnRequested(t *testing.T, env provision.Env) (order.Order, string) {
 	}
 	return o, r.ID
 }
+
+// BookedOrder places and pays, for Subject, a pickup order at the tea
+// house's Jing'an store with a booking of its first slot tomorrow; the
+// payment issues the booking's check-in code.
+func BookedOrder(t *testing.T, env provision.Env) order.Order {
+	t.Helper()
+	ctx := context.Background()
+	o := PickupOrder(t, env) // seeds the product and the store
+	store := demo.Stores()[0]
+	slots, err := demo.Slots(store, time.Now().AddDate(0, 0, 1))
+	if err != nil || len(slots) == 0 {
+		t.Fatalf("demo slots: %v", err)
+	}
+	repo := catalog.NewRepository(awstest.DynamoDB(t), env[resource.Catalog.EnvVar])
+	if err := repo.Write(ctx, catalog.Batch{Slots: slots[:1]}); err != nil {
+		t.Fatal(err)
+	}
+	booked, err := Service(t, env, nil).Place(ctx, Subject, order.PlaceRequest{
+		Lines: []order.LineRequest{{SKUID: o.Lines[0].SKUID, Quantity: 1}}, Fulfilment: order.Fulfilment{Type: order.Pickup, StoreID: store.ID},
+		Booking: &order.BookingRequest{StoreID: store.ID, SlotID: slots[0].ID}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Pay(t, env, booked)
+	paid, err := Service(t, env, nil).Lookup(ctx, booked.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return paid
+}
