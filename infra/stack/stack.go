@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -134,6 +135,25 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		tbl := awsdynamodb.NewTableV2(st, jsii.String("Table-"+t.Name), props)
 		tables[t.Name] = tbl
 		env[t.EnvVar] = tbl.TableName()
+	}
+
+	// Buckets: private, encrypted, TLS only; search snapshots are
+	// rebuildable, so old versions expire.
+	buckets := map[string]awss3.Bucket{}
+	for _, b := range resource.Buckets() {
+		bucket := awss3.NewBucket(st, jsii.String("Bucket-"+b.Name), &awss3.BucketProps{
+			BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+			Encryption:        awss3.BucketEncryption_S3_MANAGED,
+			EnforceSSL:        jsii.Bool(true),
+			// Kept when the stack goes: a bucket with objects cannot be
+			// deleted, and emptying it would take another Lambda.
+			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+			LifecycleRules: &[]*awss3.LifecycleRule{{
+				Prefix: jsii.String("snapshots/"), Expiration: awscdk.Duration_Days(jsii.Number(7)),
+			}},
+		})
+		buckets[b.Name] = bucket
+		env[b.EnvVar] = bucket.BucketName()
 	}
 
 	// Queues, each behind a dead-letter queue.
@@ -249,7 +269,7 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 	}
 
 	fns := map[string]awslambda.Function{}
-	newFunction := func(name string, memoryMB int, timeout time.Duration, access []routes.TableAccess, sends []resource.Queue, publishes []resource.Topic) (awslambda.Function, error) {
+	newFunction := func(name string, memoryMB int, timeout time.Duration, access []routes.TableAccess, sends []resource.Queue, publishes []resource.Topic, bucketAccess []routes.BucketAccess) (awslambda.Function, error) {
 		cid := strings.ReplaceAll(name, "/", "-")
 		logs := awslogs.NewLogGroup(st, jsii.String("Logs-"+cid), &awslogs.LogGroupProps{
 			LogGroupName: jsii.String("/aws/lambda/" + prefix + cid), Retention: retention, RemovalPolicy: removal,
@@ -296,6 +316,17 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		}
 		for _, t := range publishes {
 			topics[t.Name].GrantPublish(fn)
+		}
+		for _, b := range bucketAccess {
+			bucket, ok := buckets[b.Bucket.Name]
+			if !ok {
+				return nil, fmt.Errorf("stack: %s uses unknown bucket %s", name, b.Bucket.Name)
+			}
+			if b.Access == routes.ReadWrite {
+				bucket.GrantReadWrite(fn, nil)
+			} else {
+				bucket.GrantRead(fn, nil)
+			}
 		}
 		if verifiesWebhooks {
 			webhookSecret.GrantRead(fn, nil)
@@ -355,7 +386,7 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 			// Only the chosen provider's webhooks exist in prod.
 			r.Path = "/webhooks/" + p.PaymentProvider
 		}
-		fn, err := newFunction(r.Function, r.MemoryMB, r.Timeout, r.Tables, r.Sends, r.Publishes)
+		fn, err := newFunction(r.Function, r.MemoryMB, r.Timeout, r.Tables, r.Sends, r.Publishes, r.Buckets)
 		if err != nil {
 			return nil, err
 		}
@@ -374,7 +405,7 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 
 	// Consumers: queue-fed with partial batch failures, or on a schedule.
 	for _, c := range routes.Consumers() {
-		fn, err := newFunction(c.Function, c.MemoryMB, c.Timeout, c.Tables, c.Sends, c.Publishes)
+		fn, err := newFunction(c.Function, c.MemoryMB, c.Timeout, c.Tables, c.Sends, c.Publishes, c.Buckets)
 		if err != nil {
 			return nil, err
 		}
@@ -383,6 +414,12 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		case c.Queue != nil:
 			fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(queues[c.Queue.Name], &awslambdaeventsources.SqsEventSourceProps{
 				BatchSize: jsii.Number(float64(c.BatchSize)), ReportBatchItemFailures: jsii.Bool(true),
+			}))
+		case c.Stream != nil:
+			fn.AddEventSource(awslambdaeventsources.NewDynamoEventSource(tables[c.Stream.Name], &awslambdaeventsources.DynamoEventSourceProps{
+				StartingPosition: awslambda.StartingPosition_LATEST, BatchSize: jsii.Number(float64(c.BatchSize)),
+				MaxBatchingWindow: seconds(c.Window), RetryAttempts: jsii.Number(5), ReportBatchItemFailures: jsii.Bool(true),
+				ParallelizationFactor: jsii.Number(1),
 			}))
 		case c.Every > 0:
 			role := awsiam.NewRole(st, jsii.String("ScheduleRole-"+cid), &awsiam.RoleProps{

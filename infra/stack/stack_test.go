@@ -151,11 +151,11 @@ func TestEveryQueueHasADeadLetterQueue(t *testing.T) {
 	if redriven != len(resource.Queues()) {
 		t.Errorf("%d queues with redrive, want %d", redriven, len(resource.Queues()))
 	}
-	// Queue consumers report partial batch failures.
+	// Queue and stream consumers report partial batch failures.
 	maps := tpl.ofType("AWS::Lambda::EventSourceMapping")
 	want := 0
 	for _, c := range routes.Consumers() {
-		if c.Queue != nil {
+		if c.Queue != nil || c.Stream != nil {
 			want++
 		}
 	}
@@ -377,5 +377,36 @@ func TestUnknownStageIsRefused(t *testing.T) {
 	synth(t)
 	if _, err := stack.New(awscdk.NewApp(nil), "x", stack.Props{Stage: "qa"}); err == nil {
 		t.Error("want an error for an unknown stage")
+	}
+}
+
+// The search snapshot bucket is private, encrypted and TLS-only; the
+// catalog table streams its changes to the index rebuild.
+func TestSearchBucketAndCatalogStream(t *testing.T) {
+	tpl := synth(t)["prod"]
+	buckets := tpl.ofType("AWS::S3::Bucket")
+	if len(buckets) != len(resource.Buckets()) {
+		t.Fatalf("%d buckets, want %d", len(buckets), len(resource.Buckets()))
+	}
+	for _, b := range buckets {
+		pab, _ := b["PublicAccessBlockConfiguration"].(map[string]any)
+		if pab["BlockPublicAcls"] != true || pab["RestrictPublicBuckets"] != true {
+			t.Errorf("bucket not private: %v", b)
+		}
+		if b["BucketEncryption"] == nil {
+			t.Errorf("bucket not encrypted: %v", b)
+		}
+	}
+	if len(tpl.ofType("AWS::S3::BucketPolicy")) != len(resource.Buckets()) {
+		t.Error("want a TLS-only bucket policy per bucket")
+	}
+	streams := 0
+	for _, tbl := range tpl.ofType("AWS::DynamoDB::GlobalTable") {
+		if tbl["StreamSpecification"] != nil {
+			streams++
+		}
+	}
+	if streams == 0 {
+		t.Error("no table streams its changes")
 	}
 }

@@ -79,7 +79,9 @@ const maxSize = 200
 
 // Validate checks the problem's shape and values.
 func (p Problem) Validate() error {
-	bad := func(format string, a ...any) error { return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, a...)...) }
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, a...)...)
+	}
 	m, n := len(p.Sources), len(p.Sinks)
 	switch {
 	case m == 0:

@@ -71,3 +71,12 @@ func fail(fn string, err error) {
 	slog.Error("init "+fn, "error", err)
 	os.Exit(1)
 }
+
+// Stream starts the Lambda of a DynamoDB stream consumer.
+func Stream(fn string, newHandler func(context.Context) (func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error), error)) {
+	h, err := newHandler(context.Background())
+	if err != nil {
+		fail(fn, err)
+	}
+	lambda.Start(h)
+}

@@ -6,6 +6,8 @@
 package resource
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"time"
 )
@@ -71,6 +73,8 @@ var (
 		},
 		// Stock and slots are what orders hold: recoverable to any second.
 		PointInTimeRecovery: true,
+		// Product changes reach the search index's rebuild.
+		Stream: true,
 	}
 	Orders = Table{
 		Name: "orders", EnvVar: "JIAOYI_TABLE_ORDERS",
@@ -162,6 +166,33 @@ func (t Topic) PhysicalName(prefix string) string { return prefix + t.Name }
 // types, matched on the "type" message attribute.
 func (q Queue) FilterPolicy() map[string][]string {
 	return map[string][]string{"type": q.EventTypes}
+}
+
+// Bucket is an S3 bucket.
+type Bucket struct {
+	// Name is the logical name; the physical name is a prefix plus Name
+	// (lower case, as S3 wants).
+	Name string
+	// EnvVar carries the bucket's name to the functions that use it.
+	EnvVar string
+}
+
+// SearchSnapshots holds the product search index: read-only snapshots
+// published by the rebuild and a manifest naming the current one.
+var SearchSnapshots = Bucket{Name: "search-snapshots", EnvVar: "JIAOYI_SEARCH_BUCKET"}
+
+// Buckets returns every bucket.
+func Buckets() []Bucket { return []Bucket{SearchSnapshots} }
+
+// PhysicalName is the bucket name under prefix, within S3's 63
+// characters (a long one is cut and keeps a hash of the whole).
+func (b Bucket) PhysicalName(prefix string) string {
+	name := strings.ToLower(prefix + b.Name)
+	if len(name) <= 63 {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	return strings.TrimRight(name[:50], "-.") + "-" + hex.EncodeToString(sum[:6])
 }
 
 // Tables returns every table.

@@ -42,6 +42,12 @@ type TableAccess struct {
 	Access Access
 }
 
+// BucketAccess grants a function access to a bucket.
+type BucketAccess struct {
+	Bucket resource.Bucket
+	Access Access
+}
+
 // Route is one HTTP API route and the Lambda behind it.
 type Route struct {
 	Method string
@@ -60,6 +66,8 @@ type Route struct {
 	// Publishes lists the topics the function publishes to (its outbox
 	// events, sent right after their commit).
 	Publishes []resource.Topic
+	// Buckets are the S3 buckets the function reads or writes.
+	Buckets []BucketAccess
 }
 
 // Public reports whether the route needs no token.
@@ -72,6 +80,22 @@ func (r Route) Key() string { return r.Method + " " + r.Path }
 func All() []Route {
 	events := []resource.Topic{resource.Events}
 	return []Route{
+		{
+			// Search reads the index snapshot (S3, kept in /tmp) and the page's stock.
+			Method: "GET", Path: "/products", Function: "search/search-products",
+			Roles: Public, MemoryMB: 1024, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Catalog, Read}}, Buckets: searchSnapshots,
+		},
+		{
+			Method: "GET", Path: "/products/suggest", Function: "search/suggest-products",
+			Roles: Public, MemoryMB: 1024, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Catalog, Read}}, Buckets: searchSnapshots,
+		},
+		{
+			Method: "GET", Path: "/products/{id}/similar", Function: "search/similar-products",
+			Roles: Public, MemoryMB: 1024, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Catalog, Read}}, Buckets: searchSnapshots,
+		},
 		{
 			Method: "GET", Path: "/products/{id}", Function: "search/get-product",
 			Roles: Public, MemoryMB: 256, Timeout: 10 * time.Second,
@@ -272,6 +296,9 @@ func ConsumerByFunction(fn string) (Consumer, bool) {
 // Payments.
 var checkoutTables = []TableAccess{{resource.Catalog, ReadWrite}, {resource.Orders, ReadWrite}, {resource.Payments, ReadWrite}}
 
+// searchSnapshots is the search functions' read of the index snapshots.
+var searchSnapshots = []BucketAccess{{resource.SearchSnapshots, Read}}
+
 // settleTables is what settlement touches: the ledger (with its batches
 // and runs), merchants' fee schedules and calendars in Catalog, and the
 // sandbox provider's settlement reports in Payments.
@@ -293,12 +320,18 @@ type Consumer struct {
 	BatchSize int32
 	// Every is the schedule of a scheduled consumer (EventBridge Scheduler
 	// rate in AWS, a ticker in `make run`).
-	Every     time.Duration
+	Every time.Duration
+	// Stream feeds the consumer with the table's DynamoDB stream, up to
+	// BatchSize records gathered for at most Window (a debounce); `make
+	// run`, which has no streams, calls it every Window instead.
+	Stream    *resource.Table
+	Window    time.Duration
 	MemoryMB  int
 	Timeout   time.Duration
 	Tables    []TableAccess
 	Sends     []resource.Queue
 	Publishes []resource.Topic
+	Buckets   []BucketAccess
 }
 
 // Consumers returns every queue and schedule consumer.
@@ -319,6 +352,12 @@ func Consumers() []Consumer {
 			Function: "pay-webhook/relay-outbox", Every: time.Minute,
 			MemoryMB: 256, Timeout: 60 * time.Second,
 			Tables: []TableAccess{{resource.Orders, ReadWrite}}, Publishes: events,
+		},
+		{
+			// Debounced: a burst of catalog writes makes one rebuild.
+			Function: "search/rebuild-index", Stream: &resource.Catalog, BatchSize: 1000, Window: 30 * time.Second,
+			MemoryMB: 2048, Timeout: 5 * time.Minute,
+			Tables: []TableAccess{{resource.Catalog, Read}}, Buckets: []BucketAccess{{resource.SearchSnapshots, ReadWrite}},
 		},
 		{
 			Function: "search/record-purchases", Queue: &resource.RecommendEvents, BatchSize: 10,

@@ -52,8 +52,15 @@ func TestRouteTableMatchesFunctionsAndContract(t *testing.T) {
 		consumers[c.Function] = true
 		queueFed := c.Queue != nil && c.BatchSize > 0
 		scheduled := c.Every > 0
-		if queueFed == scheduled || c.MemoryMB < 128 || c.Timeout <= 0 || len(c.Tables) == 0 {
-			t.Errorf("consumer %s: want exactly one of a queue or a schedule, and memory, timeout, tables: %+v", c.Function, c)
+		streamFed := c.Stream != nil && c.Stream.Stream && c.BatchSize > 0 && c.Window > 0
+		sources := 0
+		for _, b := range []bool{queueFed, scheduled, streamFed} {
+			if b {
+				sources++
+			}
+		}
+		if sources != 1 || c.MemoryMB < 128 || c.Timeout <= 0 || len(c.Tables) == 0 {
+			t.Errorf("consumer %s: want exactly one of a queue, a schedule or a table's stream (with a window), and memory, timeout, tables: %+v", c.Function, c)
 		}
 		if c.Queue != nil && 6*c.Timeout > c.Queue.VisibilityTimeout {
 			t.Errorf("consumer %s: the queue's visibility timeout %s must be at least six times the function's %s", c.Function, c.Queue.VisibilityTimeout, c.Timeout)

@@ -24,6 +24,19 @@ import (
 // scheduled ones on a ticker. They stop with ctx.
 func runConsumers(ctx context.Context, client *sqs.Client, log *slog.Logger) error {
 	for _, c := range routes.Consumers() {
+		if newStream, ok := streamHandlers[c.Function]; ok {
+			h, err := newStream(ctx)
+			if err != nil {
+				return err
+			}
+			// No streams here: the consumer runs every window, on an empty
+			// batch, as if something changed.
+			go runSchedule(ctx, c.Window, func(ctx context.Context, _ json.RawMessage) error {
+				_, err := h(ctx, events.DynamoDBEvent{})
+				return err
+			}, log.With("consumer", c.Function))
+			continue
+		}
 		if newQueue, ok := queueHandlers[c.Function]; ok {
 			h, err := newQueue(ctx)
 			if err != nil {

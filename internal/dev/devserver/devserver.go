@@ -32,6 +32,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/recommend"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
+	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
 )
 
 // Options configure Run.
@@ -127,6 +128,16 @@ func Run(ctx context.Context, opt Options) error {
 	}
 	if err := seedRecommendations(ctx, dynamodb.NewFromConfig(awsCfg), env[resource.Analytics.EnvVar], repo); err != nil {
 		return err
+	}
+
+	// The search functions open the published index at start: publish the
+	// demo catalog's first (the rebuild consumer refreshes it as it changes).
+	rebuilder, err := searchapi.NewRebuilder(ctx)
+	if err != nil {
+		return err
+	}
+	if err := rebuilder.Rebuild(ctx); err != nil {
+		return fmt.Errorf("build the search index: %w", err)
 	}
 
 	gw, err := Gateway(ctx, opt.Log, devauth.Authenticator(devSecret()))

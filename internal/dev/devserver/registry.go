@@ -23,6 +23,9 @@ var httpHandlers = map[string]func(context.Context) (apigw.Handler, error){
 	"search/get-product":             searchapi.NewGetProduct,
 	"search/list-slots":              searchapi.NewListSlots,
 	"search/also-bought":             recommendapi.NewAlsoBought,
+	"search/search-products":         searchapi.NewSearchProducts,
+	"search/suggest-products":        searchapi.NewSuggestProducts,
+	"search/similar-products":        searchapi.NewSimilarProducts,
 	"search/recommendations":         recommendapi.NewForYou,
 	"checkout/place-order":           checkoutapi.NewPlaceOrder,
 	"checkout/list-orders":           checkoutapi.NewListOrders,
@@ -56,8 +59,12 @@ var httpHandlers = map[string]func(context.Context) (apigw.Handler, error){
 	"settle/trial-balance":           settleapi.NewTrialBalance,
 }
 
-// queueHandlers and scheduledHandlers are the consumers' constructors.
+// queueHandlers, scheduledHandlers and streamHandlers are the consumers'
+// constructors.
 var (
+	streamHandlers = map[string]func(context.Context) (func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error), error){
+		"search/rebuild-index": searchapi.NewRebuildIndex,
+	}
 	queueHandlers = map[string]func(context.Context) (routes.QueueHandler, error){
 		"checkout/payment-timeout":         queue(checkoutapi.NewPaymentTimeout),
 		"pay-webhook/apply-payment-events": queue(payapi.NewApplyPaymentEvents),

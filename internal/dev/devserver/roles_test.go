@@ -17,6 +17,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
+	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
 
@@ -38,6 +39,13 @@ func TestRoleMatrix(t *testing.T) {
 	ctx := context.Background()
 	repo := catalog.NewRepository(awstest.DynamoDB(t), env[resource.Catalog.EnvVar])
 	if err := repo.Write(ctx, catalog.Batch{Merchants: demo.Merchants()}); err != nil {
+		t.Fatal(err)
+	}
+	rebuilder, err := searchapi.NewRebuilder(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rebuilder.Rebuild(ctx); err != nil {
 		t.Fatal(err)
 	}
 	gw, err := Gateway(ctx, logging.New(io.Discard, "error"), devauth.Authenticator(devauth.DefaultSecret))
@@ -106,8 +114,9 @@ func TestRegistryCoversTheRouteTable(t *testing.T) {
 	for _, c := range routes.Consumers() {
 		_, q := queueHandlers[c.Function]
 		_, s := scheduledHandlers[c.Function]
-		if q == s || q != (c.Queue != nil) {
-			t.Errorf("consumer %s: queue constructor %v, scheduled %v", c.Function, q, s)
+		_, st := streamHandlers[c.Function]
+		if q != (c.Queue != nil) || s != (c.Every > 0) || st != (c.Stream != nil) {
+			t.Errorf("consumer %s: queue constructor %v, scheduled %v, stream %v", c.Function, q, s, st)
 		}
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -51,25 +50,32 @@ type Gateway struct {
 // New returns a Gateway for routes. auth may be nil if no route needs it.
 func New(log *slog.Logger, auth Authenticator, routes []Route) (*Gateway, error) {
 	g := &Gateway{mux: http.NewServeMux(), log: log, auth: auth}
-	allowed := map[string][]string{}
 	for _, r := range routes {
 		if r.NeedsAuth && auth == nil {
 			return nil, fmt.Errorf("localgw: route %s %s needs an authenticator", r.Method, r.Path)
 		}
 		g.mux.Handle(r.Method+" "+r.Path, g.serve(r))
-		allowed[r.Path] = append(allowed[r.Path], r.Method)
 	}
-	// A known path with another method: 405 naming the allowed methods.
-	for path, methods := range allowed {
-		sort.Strings(methods)
-		allow := strings.Join(methods, ", ")
-		g.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-			g.writeProblem(w, r, problem.New(problem.MethodNotAllowed, "method "+r.Method+" is not allowed here; allowed: "+allow).
-				With(map[string]any{"allow": allow}))
-		})
-	}
+	// A known path with another method: 405 naming the allowed methods
+	// (found by asking the mux for each method, since path-only fallback
+	// patterns would conflict with routes like GET /products/suggest beside
+	// GET /products/{id}); anything else: 404.
 	g.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		g.writeProblem(w, r, apigw.NotFoundRoute)
+		var methods []string
+		for _, m := range []string{http.MethodDelete, http.MethodGet, http.MethodPatch, http.MethodPost, http.MethodPut} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := g.mux.Handler(probe); pattern != "/" && pattern != "" {
+				methods = append(methods, m)
+			}
+		}
+		if len(methods) == 0 {
+			g.writeProblem(w, r, apigw.NotFoundRoute)
+			return
+		}
+		allow := strings.Join(methods, ", ")
+		g.writeProblem(w, r, problem.New(problem.MethodNotAllowed, "method "+r.Method+" is not allowed here; allowed: "+allow).
+			With(map[string]any{"allow": allow}))
 	})
 	return g, nil
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -53,6 +55,29 @@ func All(ctx context.Context, cfg aws.Config, prefix string) (Env, error) {
 		return nil, err
 	}
 	maps.Copy(env, topics)
+	buckets, err := Buckets(ctx, cfg, prefix)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(env, buckets)
+	return env, nil
+}
+
+// Buckets creates every bucket under prefix (the emulator serves them by
+// path) and returns their Env. Creating one that exists is fine.
+func Buckets(ctx context.Context, cfg aws.Config, prefix string) (Env, error) {
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	env := Env{}
+	for _, b := range resource.Buckets() {
+		name := b.PhysicalName(prefix)
+		_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name})
+		var owned *s3types.BucketAlreadyOwnedByYou
+		var exists *s3types.BucketAlreadyExists
+		if err != nil && !errors.As(err, &owned) && !errors.As(err, &exists) {
+			return nil, fmt.Errorf("create bucket %s: %w", name, err)
+		}
+		env[b.EnvVar] = name
+	}
 	return env, nil
 }
 

@@ -164,6 +164,13 @@ func FunctionEnv(t *testing.T) provision.Env {
 	for k, v := range Queues(t) {
 		env[k] = v
 	}
+	buckets, err := provision.Buckets(context.Background(), Config(t), Prefix(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range buckets {
+		env[k] = v
+	}
 	t.Setenv("AWS_ENDPOINT_URL", Endpoint(t))
 	if os.Getenv("AWS_REGION") == "" {
 		t.Setenv("AWS_REGION", emulator.Region)
