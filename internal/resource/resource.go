@@ -143,6 +143,13 @@ var RecommendEvents = Queue{
 	Subscribes: &Events, EventTypes: []string{"OrderPaid"},
 }
 
+// ForecastEvents feeds the daily demand history behind forecasts.
+var ForecastEvents = Queue{
+	Name: "forecast-events", EnvVar: "JIAOYI_QUEUE_FORECAST_EVENTS",
+	VisibilityTimeout: 6 * 30 * time.Second, MaxReceives: 5, Retention: 4 * 24 * time.Hour,
+	Subscribes: &Events, EventTypes: []string{"OrderPaid", "RefundSucceeded", "RefundFailed"},
+}
+
 // Topic is an SNS topic that fans events out to the queues subscribed to it.
 type Topic struct {
 	// Name is the logical name; the physical name is a prefix plus Name.
@@ -199,7 +206,9 @@ func (b Bucket) PhysicalName(prefix string) string {
 func Tables() []Table { return []Table{Catalog, Orders, Payments, Ledger, Analytics} }
 
 // Queues returns every queue.
-func Queues() []Queue { return []Queue{PaymentTimeouts, PaymentEvents, LedgerEvents, RecommendEvents} }
+func Queues() []Queue {
+	return []Queue{PaymentTimeouts, PaymentEvents, LedgerEvents, RecommendEvents, ForecastEvents}
+}
 
 // PhysicalName is the table name under prefix (for example "jiaoyi-dev-").
 func (t Table) PhysicalName(prefix string) string { return prefix + t.Name }

@@ -228,6 +228,11 @@ func All() []Route {
 			Tables: []TableAccess{{resource.Orders, ReadWrite}}, Publishes: events,
 		},
 		{
+			Method: "GET", Path: "/merchant/forecasts/{skuId}", Function: "forecast/get-forecast",
+			Roles: Merchant, MemoryMB: 1024, Timeout: 15 * time.Second,
+			Tables: []TableAccess{{resource.Analytics, Read}, {resource.Catalog, Read}},
+		},
+		{
 			Method: "GET", Path: "/merchant/settlements", Function: "settle/list-settlements",
 			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
 			Tables: settleTables,
@@ -367,6 +372,11 @@ func Consumers() []Consumer {
 		{
 			Function: "search/refresh-recommendations", Every: 5 * time.Minute,
 			MemoryMB: 512, Timeout: 2 * time.Minute,
+			Tables: []TableAccess{{resource.Analytics, ReadWrite}},
+		},
+		{
+			Function: "forecast/record-demand", Queue: &resource.ForecastEvents, BatchSize: 10,
+			MemoryMB: 256, Timeout: 30 * time.Second,
 			Tables: []TableAccess{{resource.Analytics, ReadWrite}},
 		},
 		{

@@ -9,6 +9,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalogapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkoutapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/forecastapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/fulfilmentapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/recommendapi"
@@ -51,6 +52,7 @@ var httpHandlers = map[string]func(context.Context) (apigw.Handler, error){
 	"fulfilment/carrier-webhook":     fulfilmentapi.NewCarrierWebhook,
 	"pay-webhook/receive-webhook":    payapi.NewReceiveWebhook,
 	"settle/list-settlements":        settleapi.NewListSettlements,
+	"forecast/get-forecast":          forecastapi.NewGetForecast,
 	"settle/get-settlement":          settleapi.NewGetSettlement,
 	"settle/ops-settlements":         settleapi.NewOpsSettlements,
 	"settle/run-settlement":          settleapi.NewRunSettlement,
@@ -70,6 +72,7 @@ var (
 		"pay-webhook/apply-payment-events": queue(payapi.NewApplyPaymentEvents),
 		"search/record-purchases":          queue(recommendapi.NewRecordPurchases),
 		"settle/post-ledger":               queue(settleapi.NewPostLedger),
+		"forecast/record-demand":           queue(forecastapi.NewRecordDemand),
 	}
 	scheduledHandlers = map[string]func(context.Context) (routes.ScheduledHandler, error){
 		"pay-webhook/relay-outbox":       scheduled(payapi.NewRelayOutbox),

@@ -1,0 +1,243 @@
+// Package forecastapi serves demand forecasting: the consumer that keeps
+// each SKU's daily demand history from order events, and merchants'
+// forecasts of their SKUs.
+package forecastapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/access"
+	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
+	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/config"
+	"github.com/jiaoyi-dev/jiaoyi/internal/demand"
+	"github.com/jiaoyi-dev/jiaoyi/internal/forecast"
+	"github.com/jiaoyi-dev/jiaoyi/internal/id"
+	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/outbox"
+	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
+)
+
+// Config is what the forecast functions read from the environment.
+type Config struct {
+	AnalyticsTable string `env:"JIAOYI_TABLE_ANALYTICS,required,notEmpty"`
+	CatalogTable   string `env:"JIAOYI_TABLE_CATALOG"`
+	// TimeZone is the business time zone demand days are counted in.
+	TimeZone string `env:"JIAOYI_BUSINESS_TZ" envDefault:"Asia/Shanghai"`
+	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
+}
+
+// API answers the forecast routes and consumes order events.
+type API struct {
+	Demand  *demand.Store
+	Catalog *catalog.Repository
+	Now     func() time.Time
+	Log     *slog.Logger
+}
+
+// NewAPI builds the API from the environment.
+func NewAPI(ctx context.Context) (*API, error) { return deps(ctx) }
+
+func deps(ctx context.Context) (*API, error) {
+	cfg, err := config.Load[Config]()
+	if err != nil {
+		return nil, err
+	}
+	zone, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("config: JIAOYI_BUSINESS_TZ: %w", err)
+	}
+	awsCfg, err := config.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db := dynamodb.NewFromConfig(awsCfg)
+	return &API{
+		Demand: &demand.Store{DB: db, Table: cfg.AnalyticsTable, Zone: zone,
+			Inbox: &outbox.Inbox{DB: db, Table: cfg.AnalyticsTable, Consumer: "demand"}},
+		Catalog: catalog.NewRepository(db, cfg.CatalogTable), Now: time.Now, Log: logging.New(os.Stdout, cfg.LogLevel),
+	}, nil
+}
+
+// NewRecordDemand builds the consumer of the forecast-events queue.
+func NewRecordDemand(ctx context.Context) (func(context.Context, events.SQSEvent) (events.SQSEventResponse, error), error) {
+	a, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return a.HandleEvents, nil
+}
+
+// HandleEvents counts each event of the batch once, reporting failures
+// for redelivery (a message that is not an event ends in the DLQ).
+func (a *API) HandleEvents(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	var resp events.SQSEventResponse
+	for _, rec := range ev.Records {
+		e, err := outbox.Decode(rec.Body)
+		if err == nil {
+			err = a.Demand.Apply(ctx, e)
+		}
+		if err != nil {
+			a.Log.Error("record demand", "message_id", rec.MessageId, "event_id", e.ID, "error", err)
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+		}
+	}
+	return resp, nil
+}
+
+// NewGetForecast builds GET /merchant/forecasts/{skuId}.
+func NewGetForecast(ctx context.Context) (apigw.Handler, error) {
+	a, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return apigw.Wrap(a.Log, a.GetForecast), nil
+}
+
+// Point is one forecast day.
+type Point struct {
+	Date  string             `json:"date"`
+	Mean  float64            `json:"mean"`
+	Lower map[string]float64 `json:"lower"`
+	Upper map[string]float64 `json:"upper"`
+}
+
+// Forecast is the answer of GET /merchant/forecasts/{skuId}.
+type Forecast struct {
+	SKUID    string       `json:"skuId"`
+	Location string       `json:"location,omitempty"`
+	Model    string       `json:"model"`
+	Note     string       `json:"note,omitempty"`
+	History  []demand.Day `json:"history"`
+	Forecast []Point      `json:"forecast"`
+}
+
+// Query limits.
+const (
+	defaultDays, maxDays       = 365, 730
+	defaultHorizon, maxHorizon = 28, 730
+)
+
+func intParam(q map[string]string, name string, def, lo, hi int) (int, error) {
+	s, ok := q[name]
+	if !ok || s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, problem.Field(name, fmt.Sprintf("%s must be a whole number from %d to %d", name, lo, hi))
+	}
+	return n, nil
+}
+
+// GetForecast answers GET /merchant/forecasts/{skuId}?days=&h=&m=&model=&location=:
+// the SKU's daily demand history (zeros on days without sales) and its
+// forecast with 80% and 95% intervals, from the model the backtest picks
+// (or the one named). The SKU must be the caller's merchant's.
+func (a *API) GetForecast(ctx context.Context, req apigw.Request) (apigw.Response, error) {
+	c, err := access.Require(ctx)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	sku := req.PathParameters["skuId"]
+	if !id.Valid("sku", sku) {
+		return apigw.Response{}, problem.Field("skuId", "skuId is malformed: want sku_ followed by 16 characters a-z, 2-7")
+	}
+	q := req.QueryStringParameters
+	days, err := intParam(q, "days", defaultDays, 14, maxDays)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	h, err := intParam(q, "h", defaultHorizon, 1, maxHorizon)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	m, err := intParam(q, "m", 7, 1, 365)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	model := q["model"]
+	if model == "" {
+		model = "auto"
+	}
+	known := model == "auto"
+	for _, n := range forecast.Names() {
+		known = known || n == model
+	}
+	if !known {
+		return apigw.Response{}, problem.Field("model", "unknown model")
+	}
+	skus, err := a.Catalog.SKUs(ctx, []string{sku})
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	s, ok := skus[sku]
+	if !ok {
+		return apigw.Response{}, problem.New(problem.NotFound, "SKU not found")
+	}
+	p, err := a.Catalog.Product(ctx, s.ProductID)
+	if err != nil || p.MerchantID != c.MerchantID {
+		return apigw.Response{}, problem.New(problem.NotFound, "SKU not found")
+	}
+	now := a.Now()
+	to := now.AddDate(0, 0, -1)
+	hist, err := a.Demand.History(ctx, sku, q["location"], to.AddDate(0, 0, -(days-1)), to)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	y := make([]float64, len(hist))
+	for i, d := range hist {
+		y[i] = math.Max(0, float64(d.Units)) // a day of returns is no negative demand
+	}
+	levels := []float64{80, 95}
+	var res *forecast.Result
+	if model == "auto" {
+		res, err = forecast.Auto(y, m, h, levels)
+	} else {
+		res, err = forecast.Forecast(model, y, m, h, levels)
+	}
+	if err != nil {
+		if badSeries(err) {
+			return apigw.Response{}, problem.New(problem.Unprocessable, err.Error())
+		}
+		return apigw.Response{}, err
+	}
+	out := Forecast{SKUID: sku, Location: q["location"], Model: res.Model, Note: res.Note, History: hist, Forecast: []Point{}}
+	last, _ := time.ParseInLocation("2006-01-02", hist[len(hist)-1].Date, a.Demand.Zone)
+	for i, v := range res.Mean {
+		pt := Point{Date: last.AddDate(0, 0, i+1).Format("2006-01-02"), Mean: v, Lower: map[string]float64{}, Upper: map[string]float64{}}
+		for _, l := range levels {
+			key := strconv.Itoa(int(l))
+			if lo, ok := res.Lower[l]; ok && i < len(lo) {
+				pt.Lower[key] = math.Max(0, lo[i])
+			}
+			if up, ok := res.Upper[l]; ok && i < len(up) {
+				pt.Upper[key] = up[i]
+			}
+		}
+		out.Forecast = append(out.Forecast, pt)
+	}
+	return apigw.JSON(http.StatusOK, out)
+}
+
+// badSeries reports whether the forecast refused its input (too short a
+// history for the model, a horizon or season out of range): a 422.
+func badSeries(err error) bool {
+	for _, e := range []error{forecast.ErrTooShort, forecast.ErrNonFinite, forecast.ErrNegative, forecast.ErrHorizon, forecast.ErrSeasonPeriod, forecast.ErrLevel} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
