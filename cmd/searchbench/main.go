@@ -109,7 +109,7 @@ func run(ctx context.Context, w io.Writer, n, scanN, queries int) error {
 	if err != nil {
 		return err
 	}
-	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true })
+	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle, o.DisableLogOutputChecksumValidationSkipped = true, true })
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	bucket := "searchbench-" + hex.EncodeToString(b)

@@ -84,6 +84,7 @@ func newSearch(ctx context.Context) (*Search, *slog.Logger, error) {
 		client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
 			// The emulator serves buckets by path, not by host name.
 			o.UsePathStyle = os.Getenv("AWS_ENDPOINT_URL") != ""
+			o.DisableLogOutputChecksumValidationSkipped = true
 		})
 		live, err = search.OpenLive(ctx, client, cfg.SearchBucket, cfg.SnapshotDir, time.Duration(cfg.RefreshSeconds)*time.Second)
 		if err != nil {
