@@ -334,8 +334,15 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		if callsProvider && apiSecret != nil {
 			apiSecret.GrantRead(fn, nil)
 		}
-		alarm("Errors-"+cid, fn.MetricErrors(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}), name+" failed")
-		alarm("Throttles-"+cid, fn.MetricThrottles(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}), name+" was throttled")
+		// One alarm per function for errors and throttles together: a stack
+		// holds at most 500 resources, and two per function cost 50 of them.
+		five := &awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}
+		alarm("Failures-"+cid, awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression:   jsii.String("errors + throttles"),
+			UsingMetrics: &map[string]awscloudwatch.IMetric{"errors": fn.MetricErrors(five), "throttles": fn.MetricThrottles(five)},
+			Period:       awscdk.Duration_Minutes(jsii.Number(5)),
+			Label:        jsii.String(name + " errors and throttles"),
+		}), name+" failed or was throttled")
 		fns[name] = fn
 		return fn, nil
 	}

@@ -326,10 +326,10 @@ func TestSchedulesAndAlarms(t *testing.T) {
 		t.Errorf("schedules %v, want %v", got, want)
 	}
 	alarms := tpl.ofType("AWS::CloudWatch::Alarm")
-	// A DLQ and an oldest-message alarm per queue, errors and throttles per
-	// function, API 5xx, and the outbox backlog, refunds pending over an
+	// A DLQ and an oldest-message alarm per queue, one for errors and
+	// throttles per function, API 5xx, and the outbox backlog, refunds pending over an
 	// hour, mismatched payments and unmatched reconciliation lines.
-	if wantN := 2*len(resource.Queues()) + 2*len(stack.Functions()) + 1 + 4; len(alarms) != wantN {
+	if wantN := 2*len(resource.Queues()) + len(stack.Functions()) + 1 + 4; len(alarms) != wantN {
 		t.Errorf("%d alarms, want %d", len(alarms), wantN)
 	}
 }
