@@ -21,6 +21,9 @@ import (
 	"sort"
 	"strings"
 
+	// Night is reckoned in the rules' time zone wherever the function runs.
+	_ "time/tzdata"
+
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -195,16 +198,17 @@ func FitLogistic(features []string, x [][]float64, y []float64, opt FitOptions) 
 		}
 		var step mat.VecDense
 		var chol mat.Cholesky
-		if ok := chol.Factorize(h); ok {
-			if err := chol.SolveVecTo(&step, g); err != nil {
-				return Fit{}, fmt.Errorf("risk: newton step: %w", err)
-			}
-		} else if err := step.SolveVec(h, g); err != nil {
+		ok := chol.Factorize(h)
+		if ok {
+			// A mat.Condition error: numerically singular.
+			ok = chol.SolveVecTo(&step, g) == nil
+		}
+		if !ok {
 			// Singular: the weights vanished (separation) or the features are collinear.
 			if sep := separation(features, eta, y, beta); sep != nil {
 				return Fit{}, sep
 			}
-			return Fit{}, fmt.Errorf("%w: the features are collinear: %w", ErrBadData, err)
+			return Fit{}, fmt.Errorf("%w: the features are collinear (the information matrix is singular)", ErrBadData)
 		}
 		// Step halving keeps every step uphill.
 		next := make([]float64, p+1)
@@ -251,16 +255,23 @@ func FitLogistic(features []string, x [][]float64, y []float64, opt FitOptions) 
 	return f, nil
 }
 
-// separation reports the observations fitted with probability numerically
-// 0 or 1 on their own side (nil if none): the mark of separated data.
+// separation reports separated data (nil if not): some observation is
+// fitted with probability numerically 0 or 1 on its own side. It counts
+// those fitted within 1e-6 of it, which the diverging coefficients are
+// still carrying there.
 func separation(features []string, eta, y, beta []float64) *SeparationError {
-	perfect := 0
+	perfect, found := 0, false
 	for i, e := range eta {
-		if (y[i] == 1 && e > separatedEta) || (y[i] == 0 && e < -separatedEta) {
+		s := e
+		if y[i] == 0 {
+			s = -e
+		}
+		found = found || s > separatedEta
+		if s > 14 {
 			perfect++
 		}
 	}
-	if perfect == 0 {
+	if !found {
 		return nil
 	}
 	sep := &SeparationError{Complete: perfect == len(eta), Observations: perfect}
