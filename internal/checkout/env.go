@@ -14,6 +14,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/psp"
+	"github.com/jiaoyi-dev/jiaoyi/internal/risk/riskdb"
 	"github.com/jiaoyi-dev/jiaoyi/internal/secrets"
 )
 
@@ -45,6 +46,13 @@ func FromEnv(ctx context.Context) (*Service, Config, *dynamodb.Client, *slog.Log
 		return nil, cfg, nil, nil, err
 	}
 	svc := New(db, cfg, provider, sqs.NewFromConfig(awsCfg), sns.NewFromConfig(awsCfg))
+	if cfg.AnalyticsTable != "" {
+		a, err := riskdb.NewAssessor(db, cfg.AnalyticsTable, nil)
+		if err != nil {
+			return nil, cfg, nil, nil, err
+		}
+		svc.Risk = a
+	}
 	svc.Metrics = metrics.New(os.Stdout, "checkout")
 	return svc, cfg, db, logging.New(os.Stdout, cfg.LogLevel), nil
 }
