@@ -12,6 +12,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/fulfilmentapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/recommendapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/riskapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
 )
@@ -41,6 +42,11 @@ var httpHandlers = map[string]func(context.Context) (apigw.Handler, error){
 	"fulfilment/redeem-pickup":       fulfilmentapi.NewRedeem,
 	"fulfilment/carrier-webhook":     fulfilmentapi.NewCarrierWebhook,
 	"pay-webhook/receive-webhook":    payapi.NewReceiveWebhook,
+	"risk/list-reviews":              riskapi.NewListReviews,
+	"risk/approve-review":            riskapi.NewApproveReview,
+	"risk/reject-review":             riskapi.NewRejectReview,
+	"risk/put-rules":                 riskapi.NewPutRules,
+	"risk/add-block":                 riskapi.NewAddBlock,
 }
 
 // queueHandlers and scheduledHandlers are the consumers' constructors.
