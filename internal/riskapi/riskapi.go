@@ -53,7 +53,9 @@ func wrap(log *slog.Logger, a *API, fn func(*API, context.Context, apigw.Request
 }
 
 // NewListReviews builds GET /ops/reviews.
-func NewListReviews(ctx context.Context) (apigw.Handler, error) { return build(ctx, (*API).ListReviews) }
+func NewListReviews(ctx context.Context) (apigw.Handler, error) {
+	return build(ctx, (*API).ListReviews)
+}
 
 // NewApproveReview builds POST /ops/reviews/{id}/approve.
 func NewApproveReview(ctx context.Context) (apigw.Handler, error) {
