@@ -56,7 +56,7 @@ func (s *Service) Approve(ctx context.Context, orderID string, d ReviewDecision)
 			return nil, notInReview(*o)
 		}
 		now := s.Now().UTC()
-		if err := o.Transition(order.Paid, now, "approved in risk review"); err != nil {
+		if err := o.Transition(order.Paid, now, "review completed"); err != nil {
 			return nil, err
 		}
 		o.Risk.Outcome, o.Risk.ReviewedBy, o.Risk.ReviewedAt, o.Risk.Note = order.ReviewApproved, d.By, now, d.Note
@@ -89,7 +89,7 @@ func (s *Service) Reject(ctx context.Context, orderID string, d ReviewDecision) 
 			return nil, notInReview(*o)
 		}
 		now := s.Now().UTC()
-		if err := o.Transition(order.Cancelled, now, "rejected in risk review"); err != nil {
+		if err := o.Transition(order.Cancelled, now, "cancelled after review; the payment is refunded"); err != nil {
 			return nil, err
 		}
 		o.Risk.Outcome, o.Risk.ReviewedBy, o.Risk.ReviewedAt, o.Risk.Note = order.ReviewRejected, d.By, now, d.Note

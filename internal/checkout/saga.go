@@ -138,7 +138,7 @@ func (s *Service) succeeded(ctx context.Context, orderID string, ev payment.Even
 			// of the refund, if it is rejected).
 			to, reason := order.Paid, "payment succeeded"
 			if o.HeldForReview() {
-				to, reason = order.PendingReview, "payment succeeded; held for risk review"
+				to, reason = order.PendingReview, "payment succeeded; the order is being reviewed"
 			}
 			if err := o.Transition(to, now, reason); err != nil {
 				return nil, err
