@@ -44,6 +44,9 @@ type Config struct {
 	// functions that place orders or apply payments have it, and without
 	// it no risk control runs.
 	AnalyticsTable string `env:"JIAOYI_TABLE_ANALYTICS"`
+	// RiskModel is the risk model's JSON at s3://bucket/key; empty: the
+	// embedded demo model (internal/risk/model/default.json).
+	RiskModel string `env:"JIAOYI_RISK_MODEL"`
 	// PSP selects the payment provider.
 	PSP      psp.Config
 	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -47,7 +48,13 @@ func FromEnv(ctx context.Context) (*Service, Config, *dynamodb.Client, *slog.Log
 	}
 	svc := New(db, cfg, provider, sqs.NewFromConfig(awsCfg), sns.NewFromConfig(awsCfg))
 	if cfg.AnalyticsTable != "" {
-		a, err := riskdb.NewAssessor(db, cfg.AnalyticsTable, nil)
+		model, err := riskdb.LoadModel(ctx, s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+			o.UsePathStyle = os.Getenv("AWS_ENDPOINT_URL") != "" // the emulator serves buckets by path
+		}), cfg.RiskModel)
+		if err != nil {
+			return nil, cfg, nil, nil, err
+		}
+		a, err := riskdb.NewAssessor(db, cfg.AnalyticsTable, model)
 		if err != nil {
 			return nil, cfg, nil, nil, err
 		}
