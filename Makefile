@@ -13,7 +13,7 @@ PROVIDER ?= sandbox
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: help run test test-go test-infra lint build synth cdk-bootstrap deploy venv emulator checkout-cost webhook-bench bench-forecast \
+.PHONY: help run test test-go test-infra lint build synth cdk-bootstrap deploy venv emulator checkout-cost webhook-bench bench-forecast risk-model \
 	localstack-up localstack-deploy localstack-test localstack-down clean
 
 help: ## list the targets
@@ -80,6 +80,9 @@ checkout-cost: venv ## calls, request units, time and cost per placed order
 
 webhook-bench: venv ## webhook handling time and AWS calls per event
 	$(GO) run ./cmd/webhookbench
+
+risk-model: ## retrain the shipped risk model (internal/risk/model/default.json) from its seeded synthetic orders; prints held-out metrics
+	$(GO) run ./cmd/risk demo-model
 
 # statsforecast, pinned, for the forecasting comparison; SF_VENV may name
 # another virtualenv to install it into.

@@ -7,7 +7,12 @@
 // paid in the ledger (what the ledger-events consumer does for OrderPaid),
 // metered apart, so the cost per paid order includes the ledger.
 //
-//	go run ./cmd/checkoutcost -orders 300
+//	go run ./cmd/checkoutcost -orders 300 [-risk=false]
+//
+// With -risk (the default) checkout runs risk control as deployed: one
+// BatchGetItem of the shopper's counters, profile, rules and block
+// entries, and four counter updates in the placement transaction; run it
+// with -risk=false to see what risk control adds.
 package main
 
 import (
@@ -46,6 +51,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/outbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/risk/riskdb"
 	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
 	"github.com/jiaoyi-dev/jiaoyi/internal/settlement"
 )
@@ -68,14 +74,15 @@ func main() {
 	bookingShare := flag.Float64("booking", 0.3, "share of orders that book a store slot")
 	flag.Float64Var(&awsCallMS, "aws-call-ms", 8, "assumed latency of one DynamoDB or SQS call in AWS, for the Lambda estimate")
 	flag.Float64Var(&pspMS, "psp-ms", 250, "assumed latency of creating a payment intent at a real PSP")
+	withRisk := flag.Bool("risk", true, "run risk control (counters read in one batch, updated in the placement transaction)")
 	flag.Parse()
-	if err := run(*orders, *bookingShare); err != nil {
+	if err := run(*orders, *bookingShare, *withRisk); err != nil {
 		fmt.Fprintln(os.Stderr, "checkoutcost:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n int, bookingShare float64) error {
+func run(n int, bookingShare float64, withRisk bool) error {
 	ctx := context.Background()
 	slog.SetDefault(logging.New(io.Discard, "error"))
 	_, stop, err := emulator.EnsureEnv(ctx)
@@ -113,6 +120,13 @@ func run(n int, bookingShare float64) error {
 		EventsTopicARN: env[resource.Events.EnvVar], MaxUnpaidOrders: 3, MaxHeldUnits: 50,
 	}
 	a := &checkoutapi.API{Checkout: checkout.New(db, cfg, sandbox.New(pspDB, cfg.PaymentsTable), sq, sns.NewFromConfig(awsCfg)), Idempotency: idempotency.NewStore(db, cfg.OrdersTable)}
+	if withRisk {
+		as, err := riskdb.NewAssessor(db, env[resource.Analytics.EnvVar], nil)
+		if err != nil {
+			return err
+		}
+		a.Checkout.Risk = as
+	}
 	h := apigw.Wrap(logging.New(io.Discard, "error"), a.Place)
 
 	c := demo.Catalog()
@@ -161,7 +175,7 @@ func run(n int, bookingShare float64) error {
 		resp, _ := h(ctx, req)
 		elapsed := time.Since(start)
 		if resp.StatusCode != 201 {
-			failed++ // a full slot, most likely; not counted
+			failed++ // a full slot, a hold cap or a risk block; not counted
 			continue
 		}
 		placed++

@@ -40,6 +40,13 @@ type Config struct {
 	// unpaid at once (429 beyond).
 	MaxUnpaidOrders int64 `env:"JIAOYI_MAX_UNPAID_ORDERS" envDefault:"3"`
 	MaxHeldUnits    int64 `env:"JIAOYI_MAX_HELD_UNITS" envDefault:"50"`
+	// AnalyticsTable holds risk control's counters, rules and block lists;
+	// functions that place orders or apply payments have it, and without
+	// it no risk control runs.
+	AnalyticsTable string `env:"JIAOYI_TABLE_ANALYTICS"`
+	// RiskModel is the risk model's JSON at s3://bucket/key; empty: the
+	// embedded demo model (internal/risk/model/default.json).
+	RiskModel string `env:"JIAOYI_RISK_MODEL"`
 	// PSP selects the payment provider.
 	PSP      psp.Config
 	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
@@ -83,6 +90,9 @@ type Service struct {
 	Hold time.Duration
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Risk decides each order before it is placed and counts failed
+	// payments (nil: every order is allowed).
+	Risk RiskAssessor
 	// Metrics receives business metrics (nil: none).
 	Metrics *metrics.Recorder
 	// AfterCommit bounds the work a request owes once its transaction has

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -14,6 +15,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/psp"
+	"github.com/jiaoyi-dev/jiaoyi/internal/risk/riskdb"
 	"github.com/jiaoyi-dev/jiaoyi/internal/secrets"
 )
 
@@ -45,6 +47,19 @@ func FromEnv(ctx context.Context) (*Service, Config, *dynamodb.Client, *slog.Log
 		return nil, cfg, nil, nil, err
 	}
 	svc := New(db, cfg, provider, sqs.NewFromConfig(awsCfg), sns.NewFromConfig(awsCfg))
+	if cfg.AnalyticsTable != "" {
+		model, err := riskdb.LoadModel(ctx, s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+			o.UsePathStyle = os.Getenv("AWS_ENDPOINT_URL") != "" // the emulator serves buckets by path
+		}), cfg.RiskModel)
+		if err != nil {
+			return nil, cfg, nil, nil, err
+		}
+		a, err := riskdb.NewAssessor(db, cfg.AnalyticsTable, model)
+		if err != nil {
+			return nil, cfg, nil, nil, err
+		}
+		svc.Risk = a
+	}
 	svc.Metrics = metrics.New(os.Stdout, "checkout")
 	return svc, cfg, db, logging.New(os.Stdout, cfg.LogLevel), nil
 }

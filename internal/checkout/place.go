@@ -72,6 +72,13 @@ func (s *Service) Place(ctx context.Context, customerID string, req order.PlaceR
 		return order.Order{}, err
 	}
 
+	// Risk control decides before anything is reserved or asked of the
+	// provider: a blocked order leaves no trace but a log line.
+	riskWrites, err := s.assess(ctx, &o, req.Client, now)
+	if err != nil {
+		return order.Order{}, err
+	}
+
 	intent, err := s.payments.CreateIntent(ctx, payment.CreateRequest{
 		OrderID: o.ID, Amount: o.Total, IdempotencyKey: "jiaoyi-order-" + o.ID, Description: "jiaoyi order " + o.ID,
 	})
@@ -83,7 +90,7 @@ func (s *Service) Place(ctx context.Context, customerID string, req order.PlaceR
 	// From here on the caller leaving must not cut the work in half.
 	ctx, cancel := committing(ctx)
 	defer cancel()
-	if err := s.commit(ctx, &o, facts.Locations, complete); err != nil {
+	if err := s.commit(ctx, &o, facts.Locations, complete, riskWrites); err != nil {
 		if _, refused := dynamo.Failed(err); !refused {
 			// Ambiguous (a timeout, a lost answer): the order may exist. Read.
 			if got, gerr := s.orders.Get(ctx, o.ID); gerr == nil {
@@ -111,9 +118,9 @@ const maxReallocations = 3
 // lines' chosen locations ran out while their SKUs still have enough
 // elsewhere (a rush on the nearest store), it re-chooses from the stock the
 // failed transaction reported (no extra read), a few times.
-func (s *Service) commit(ctx context.Context, o *order.Order, locations map[string]catalog.Location, complete Complete) error {
+func (s *Service) commit(ctx context.Context, o *order.Order, locations map[string]catalog.Location, complete Complete, counters []types.TransactWriteItem) error {
 	for attempt := 0; ; attempt++ {
-		items, err := s.placeItems(*o, complete)
+		items, err := s.placeItems(*o, complete, counters)
 		if err != nil {
 			return err
 		}
@@ -213,9 +220,10 @@ const (
 
 // placeItems builds the placement transaction: lines, then the slot, the
 // order, the reservation, the shopper's holds and the completion, in that
-// order (the cancellation reasons are read by position).
-func (s *Service) placeItems(o order.Order, complete Complete) ([]types.TransactWriteItem, error) {
-	items := make([]types.TransactWriteItem, 0, len(o.Lines)+5)
+// order (the cancellation reasons are read by position), then risk
+// control's counters, which have no condition.
+func (s *Service) placeItems(o order.Order, complete Complete, counters []types.TransactWriteItem) ([]types.TransactWriteItem, error) {
+	items := make([]types.TransactWriteItem, 0, len(o.Lines)+5+len(counters))
 	for _, l := range o.Lines {
 		it, err := takeStock(s.catalogTable, l.SKUID, l.Quantity, l.Sources, -1)
 		if err != nil {
@@ -249,7 +257,7 @@ func (s *Service) placeItems(o order.Order, complete Complete) ([]types.Transact
 		}
 		items = append(items, ci)
 	}
-	return items, nil
+	return append(items, counters...), nil
 }
 
 // takeStock is the conditional update that moves qty units of a SKU

@@ -72,6 +72,9 @@ func (s *Service) ApplyPayment(ctx context.Context, ev payment.Event) error {
 		if in.Status == payment.Succeeded {
 			return s.succeeded(ctx, o.ID, captured(in))
 		}
+		if ev.Type == payment.EventFailed {
+			s.paymentFailed(ctx, o.CustomerID)
+		}
 		if ev.Type == payment.EventFailed && ev.Retryable {
 			log.Info("payment declined; the shopper may retry until the hold ends", "decline_code", ev.DeclineCode)
 			s.Metrics.Add("PaymentsDeclined", 1, metrics.Count, map[string]any{"orderId": o.ID, "declineCode": ev.DeclineCode})
@@ -131,7 +134,14 @@ func (s *Service) succeeded(ctx context.Context, orderID string, ev payment.Even
 				}
 				return s.releaseItems(ctx, *o, orderdb.ReservationConsumed)
 			}
-			if err := o.Transition(order.Paid, now, "payment succeeded"); err != nil {
+			// Risk control's review holds a flagged order once paid; the
+			// money moved all the same, so the ledger hears of it now (and
+			// of the refund, if it is rejected).
+			to, reason := order.Paid, "payment succeeded"
+			if o.HeldForReview() {
+				to, reason = order.PendingReview, "payment succeeded; the order is being reviewed"
+			}
+			if err := o.Transition(to, now, reason); err != nil {
 				return nil, err
 			}
 			e, err := outbox.New("evt_orderpaid_"+o.ID, TypeOrderPaid, 1, now, OrderPaid{
@@ -198,6 +208,10 @@ func (s *Service) succeeded(ctx context.Context, orderID string, ev payment.Even
 		if _, err := s.submitRefund(ctx, o, *owed); err != nil && !errors.Is(err, ErrRefundFailed) {
 			logging.From(ctx).Warn("submit owed refund; the retry job will", "refund_id", owed.ID, "error", err)
 		}
+	case len(events) > 0 && o.Status == order.PendingReview:
+		logging.From(ctx).Info("order paid and held for risk review", "total", o.Total.String())
+		s.Metrics.Add("OrdersHeldForReview", 1, metrics.Count, map[string]any{"orderId": o.ID})
+		s.publish(ctx, events...)
 	case len(events) > 0:
 		logging.From(ctx).Info("order paid", "total", o.Total.String())
 		s.Metrics.Add("OrdersPaid", 1, metrics.Count, map[string]any{"orderId": o.ID, "currency": o.Total.Currency, "amount": o.Total.Amount})

@@ -100,6 +100,9 @@ func (a *API) Place(ctx context.Context, req apigw.Request) (apigw.Response, err
 	if err := body.Validate(); err != nil {
 		return apigw.Response{}, err
 	}
+	if body.Client, err = client(req); err != nil {
+		return apigw.Response{}, err
+	}
 	return a.Idempotency.DoTx(ctx, req, func(ctx context.Context, req apigw.Request, complete idempotency.Completer) (apigw.Response, bool, error) {
 		o, err := a.Checkout.Place(ctx, customer, body, func(o order.Order) (types.TransactWriteItem, error) {
 			r, err := created(o)
@@ -119,8 +122,23 @@ func (a *API) Place(ctx context.Context, req apigw.Request) (apigw.Response, err
 	})
 }
 
+// DeviceHeader optionally names the shopper's device, for risk control.
+const DeviceHeader = "X-Device-Id"
+
+// client reads what the app says of itself: the optional device header
+// (at most 128 printable ASCII characters) and the caller's address.
+func client(req apigw.Request) (order.Client, error) {
+	dev := apigw.Header(req, DeviceHeader)
+	if len(dev) > 128 || strings.IndexFunc(dev, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
+		return order.Client{}, problem.Field(DeviceHeader, DeviceHeader+" must be at most 128 printable ASCII characters")
+	}
+	return order.Client{DeviceID: dev, IP: req.RequestContext.HTTP.SourceIP}, nil
+}
+
 // created renders a placed order as the 201 answer (stored for replays).
+// Risk control's word is not the shopper's to read.
 func created(o order.Order) (idempotency.Response, error) {
+	o.Risk = nil
 	body, err := json.Marshal(o)
 	if err != nil {
 		return idempotency.Response{}, fmt.Errorf("encode order: %w", err)
@@ -142,6 +160,7 @@ func (a *API) Get(ctx context.Context, req apigw.Request) (apigw.Response, error
 	if err != nil {
 		return apigw.Response{}, err
 	}
+	o.Risk = nil
 	o.Timeline = o.BuildTimeline()
 	return apigw.JSON(http.StatusOK, o)
 }
@@ -157,6 +176,7 @@ func (a *API) Cancel(ctx context.Context, req apigw.Request) (apigw.Response, er
 	if err != nil {
 		return apigw.Response{}, err
 	}
+	o.Risk = nil
 	return apigw.JSON(http.StatusOK, o)
 }
 

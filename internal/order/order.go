@@ -29,6 +29,10 @@ const (
 	// PaymentReview parks an order whose captured payment does not match
 	// it (amount, currency or provider): stock stays held, operators decide.
 	PaymentReview Status = "PAYMENT_REVIEW"
+	// PendingReview holds a paid order that risk control sent to review:
+	// stock stays taken, nothing is fulfilled until an operator approves
+	// (PAID) or rejects it (CANCELLED, then REFUNDED).
+	PendingReview Status = "PENDING_REVIEW"
 	// Fulfilment: some lines shipped, all shipped, all delivered; a pickup
 	// order ready at its store, then picked up.
 	Fulfilling     Status = "FULFILLING"
@@ -40,7 +44,8 @@ const (
 
 // transitions is the one table of allowed status changes.
 var transitions = map[Status][]Status{
-	PendingPayment: {Paid, PaymentFailed, Expired, Cancelled, PaymentReview},
+	PendingPayment: {Paid, PaymentFailed, Expired, Cancelled, PaymentReview, PendingReview},
+	PendingReview:  {Paid, Cancelled},
 	PaymentFailed:  {Cancelled},
 	// A payment that succeeds after the order expired or was cancelled is
 	// refunded automatically; a paid order is REFUNDED once refunds the
@@ -76,7 +81,7 @@ func CanTransition(from, to Status) bool {
 
 // Statuses returns every status.
 func Statuses() []Status {
-	return []Status{PendingPayment, Paid, PaymentFailed, Cancelled, Expired, Refunded, PaymentReview,
+	return []Status{PendingPayment, Paid, PaymentFailed, Cancelled, Expired, Refunded, PaymentReview, PendingReview,
 		Fulfilling, Shipped, Delivered, ReadyForPickup, PickedUp}
 }
 
@@ -184,6 +189,9 @@ type Order struct {
 	Pickup *PickupCode `json:"pickup,omitempty" dynamodbav:"pickup,omitempty"`
 	// Returns are the shopper's after-sales returns.
 	Returns []Return `json:"returns,omitempty" dynamodbav:"returns,omitempty"`
+	// Risk is risk control's decision at placement and its review: for
+	// operators only, never shown to the shopper.
+	Risk *Risk `json:"risk,omitempty" dynamodbav:"risk,omitempty"`
 	// Refunds are read with the order; each is its own item beside it.
 	Refunds []Refund `json:"refunds,omitempty" dynamodbav:"-"`
 	// Timeline is shown to the shopper: statuses and tracking in time order.
@@ -191,6 +199,36 @@ type Order struct {
 	CreatedAt time.Time       `json:"createdAt" dynamodbav:"createdAt"`
 	UpdatedAt time.Time       `json:"updatedAt" dynamodbav:"updatedAt"`
 }
+
+// Risk decisions recorded on an order (a blocked order is never placed).
+const (
+	RiskAllow  = "allow"
+	RiskReview = "review"
+)
+
+// Review outcomes.
+const (
+	ReviewApproved = "approved"
+	ReviewRejected = "rejected"
+)
+
+// Risk is risk control's word on an order.
+type Risk struct {
+	Decision     string    `json:"decision" dynamodbav:"decision"`
+	Score        float64   `json:"score" dynamodbav:"score"`
+	ModelVersion string    `json:"modelVersion" dynamodbav:"modelVersion"`
+	Rules        []string  `json:"rules" dynamodbav:"rules"`
+	AssessedAt   time.Time `json:"assessedAt" dynamodbav:"assessedAt"`
+	// Outcome is the review's (approved or rejected), by whom and when.
+	Outcome    string    `json:"outcome,omitempty" dynamodbav:"outcome,omitempty"`
+	ReviewedBy string    `json:"reviewedBy,omitempty" dynamodbav:"reviewedBy,omitempty"`
+	ReviewedAt time.Time `json:"reviewedAt,omitzero" dynamodbav:"reviewedAt,omitempty"`
+	Note       string    `json:"note,omitempty" dynamodbav:"note,omitempty"`
+}
+
+// HeldForReview reports whether risk control holds the order for review
+// once it is paid.
+func (o Order) HeldForReview() bool { return o.Risk != nil && o.Risk.Decision == RiskReview }
 
 // Merchants returns the distinct merchants of the order's lines, in line order.
 func (o Order) Merchants() []string {

@@ -15,6 +15,9 @@ func TestTransitions(t *testing.T) {
 		{Expired, Refunded}:        true, {Cancelled, Refunded}: true, {Paid, Refunded}: true,
 		// A captured payment that does not match the order waits for review.
 		{PendingPayment, PaymentReview}: true, {PaymentReview, Paid}: true, {PaymentReview, Refunded}: true,
+		// Risk control's review of a paid order: approved, or rejected
+		// (cancelled, then refunded).
+		{PendingPayment, PendingReview}: true, {PendingReview, Paid}: true, {PendingReview, Cancelled}: true,
 		// A confirmed refund the provider later reports failed.
 		{Refunded, Paid}: true,
 		// Fulfilment, refundable throughout.

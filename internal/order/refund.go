@@ -67,6 +67,9 @@ const (
 	RefundLatePayment = "late_payment"
 	// RefundAtProvider was made outside jiaoyi (the provider's dashboard).
 	RefundAtProvider = "provider"
+	// RefundRiskRejected returns the payment of an order an operator
+	// rejected in risk review.
+	RefundRiskRejected = "risk_rejected"
 )
 
 // Refund is a refund of an order, stored beside it.

@@ -23,6 +23,15 @@ type PlaceRequest struct {
 	Lines      []LineRequest   `json:"lines"`
 	Fulfilment Fulfilment      `json:"fulfilment"`
 	Booking    *BookingRequest `json:"booking,omitempty"`
+	// Client is what the shopper's app says of itself (headers, not the
+	// body): optional, read only by risk control.
+	Client Client `json:"-"`
+}
+
+// Client is the optional device and network a request came from.
+type Client struct {
+	DeviceID string
+	IP       string
 }
 
 // LineRequest asks for quantity units of a SKU.

@@ -119,7 +119,7 @@ func All() []Route {
 		{
 			Method: "POST", Path: "/orders", Function: "checkout/place-order",
 			Roles: Shoppers, MemoryMB: 512, Timeout: 15 * time.Second,
-			Tables: checkoutTables, Sends: []resource.Queue{resource.PaymentTimeouts},
+			Tables: riskTables, Sends: []resource.Queue{resource.PaymentTimeouts},
 		},
 		{
 			Method: "GET", Path: "/orders", Function: "checkout/list-orders",
@@ -268,6 +268,32 @@ func All() []Route {
 			Tables: settleTables,
 		},
 		{
+			Method: "GET", Path: "/ops/reviews", Function: "risk/list-reviews",
+			Roles: Ops, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Orders, Read}},
+		},
+		{
+			Method: "POST", Path: "/ops/reviews/{id}/approve", Function: "risk/approve-review",
+			Roles: Ops, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Orders, ReadWrite}},
+		},
+		{
+			// Reject gives stock back and refunds through the provider.
+			Method: "POST", Path: "/ops/reviews/{id}/reject", Function: "risk/reject-review",
+			Roles: Ops, MemoryMB: 256, Timeout: 15 * time.Second,
+			Tables: checkoutTables, Publishes: events,
+		},
+		{
+			Method: "PUT", Path: "/ops/risk/rules/{scope}", Function: "risk/put-rules",
+			Roles: Ops, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Analytics, ReadWrite}},
+		},
+		{
+			Method: "POST", Path: "/ops/risk/blocks", Function: "risk/add-block",
+			Roles: Ops, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Analytics, ReadWrite}},
+		},
+		{
 			// Public: the signature over the body is the authentication.
 			Method: "POST", Path: "/webhooks/{provider}", Function: "pay-webhook/receive-webhook",
 			Roles: Public, MemoryMB: 256, Timeout: 10 * time.Second,
@@ -308,6 +334,11 @@ var searchSnapshots = []BucketAccess{{resource.SearchSnapshots, Read}}
 // and runs), merchants' fee schedules and calendars in Catalog, and the
 // sandbox provider's settlement reports in Payments.
 var settleTables = []TableAccess{{resource.Ledger, ReadWrite}, {resource.Catalog, Read}, {resource.Payments, Read}}
+
+// riskTables add risk control's counters, rules and block lists (in
+// Analytics) for the functions that place orders and count failed
+// payments.
+var riskTables = append(append([]TableAccess{}, checkoutTables...), TableAccess{resource.Analytics, ReadWrite})
 
 // QueueHandler is the Lambda signature of an SQS consumer.
 type QueueHandler func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
@@ -351,7 +382,7 @@ func Consumers() []Consumer {
 		{
 			Function: "pay-webhook/apply-payment-events", Queue: &resource.PaymentEvents, BatchSize: 10,
 			MemoryMB: 256, Timeout: 30 * time.Second,
-			Tables: checkoutTables, Publishes: events,
+			Tables: riskTables, Publishes: events,
 		},
 		{
 			Function: "pay-webhook/relay-outbox", Every: time.Minute,

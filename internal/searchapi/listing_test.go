@@ -188,7 +188,7 @@ func TestSearchHandlers(t *testing.T) {
 		for i := range p.SKUs {
 			p.SKUs[i].Available = 0
 			for loc := range p.SKUs[i].Stock {
-				p.SKUs[i].Stock[loc] = 0
+				p.SKUs[i].Stock[loc] = 0 // per-location stock sums to available
 			}
 		}
 		if err := h.repo.Write(context.Background(), catalog.Batch{SKUs: p.SKUs}); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/fulfilmentapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/recommendapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/riskapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/settleapi"
@@ -59,6 +60,11 @@ var httpHandlers = map[string]func(context.Context) (apigw.Handler, error){
 	"settle/run-reconciliation":      settleapi.NewRunReconciliation,
 	"settle/get-reconciliations":     settleapi.NewGetReconciliations,
 	"settle/trial-balance":           settleapi.NewTrialBalance,
+	"risk/list-reviews":              riskapi.NewListReviews,
+	"risk/approve-review":            riskapi.NewApproveReview,
+	"risk/reject-review":             riskapi.NewRejectReview,
+	"risk/put-rules":                 riskapi.NewPutRules,
+	"risk/add-block":                 riskapi.NewAddBlock,
 }
 
 // queueHandlers, scheduledHandlers and streamHandlers are the consumers'

@@ -6,6 +6,7 @@
 // Key layout of the Orders table (pk, sk):
 //
 //	order        ORDER#<id>  ORDER          gsi1: CUSTOMER#<customer>, <createdAt>#<id>
+//	                                        gsi2: REVIEWS#PENDING, <createdAt>#<id> while PENDING_REVIEW
 //	reservation  ORDER#<id>  RESERVATION    gsi2: EXPIRY#<shard>, <expiresAt>#<id> while HELD
 //	refund       ORDER#<id>  REFUND#<rid>   gsi2: REFUNDS#PENDING, <createdAt>#<rid> until the provider has it,
 //	                                        then REFUNDS#AWAITING until it is final
@@ -44,7 +45,9 @@ const (
 	ExpiryShards = 4
 	// RefundsPending indexes refunds the provider does not have yet;
 	// RefundsAwaiting those it has and has not yet confirmed or refused.
-	RefundsPending  = "REFUNDS#PENDING"
+	RefundsPending = "REFUNDS#PENDING"
+	// ReviewsPending indexes orders awaiting risk review, oldest first.
+	ReviewsPending  = "REVIEWS#PENDING"
 	RefundsAwaiting = "REFUNDS#AWAITING"
 	// DueIndex is the index of due work (expiring holds, pending refunds,
 	// the outbox).
@@ -99,15 +102,22 @@ type orderItem struct {
 	SK     string `dynamodbav:"sk"`
 	GSI1PK string `dynamodbav:"gsi1pk"`
 	GSI1SK string `dynamodbav:"gsi1sk"`
+	// GSI2PK and GSI2SK put an order awaiting risk review in the review queue.
+	GSI2PK string `dynamodbav:"gsi2pk,omitempty"`
+	GSI2SK string `dynamodbav:"gsi2sk,omitempty"`
 	order.Order
 }
 
 func newOrderItem(o order.Order) orderItem {
-	return orderItem{
+	it := orderItem{
 		PK: "ORDER#" + o.ID, SK: SKOrder,
 		GSI1PK: "CUSTOMER#" + o.CustomerID, GSI1SK: o.CreatedAt.UTC().Format(dynamo.TimeLayout) + "#" + o.ID,
 		Order: o,
 	}
+	if o.Status == order.PendingReview {
+		it.GSI2PK, it.GSI2SK = ReviewsPending, o.CreatedAt.UTC().Format(dynamo.TimeLayout)+"#"+o.ID
+	}
+	return it
 }
 
 // ReservedLine is stock held for an order.
@@ -299,10 +309,17 @@ func (s *Store) Reservation(ctx context.Context, orderID string) (r Reservation,
 // SetReservation is the write that moves an order's HELD reservation to
 // status (RELEASED or CONSUMED), taking it out of the expiry index.
 func (s *Store) SetReservation(orderID, status string) (types.TransactWriteItem, error) {
+	return s.MoveReservation(orderID, ReservationHeld, status)
+}
+
+// MoveReservation is the write that moves an order's reservation from
+// status from to status to (a CONSUMED one is RELEASED when a paid order
+// is rejected before fulfilment), out of the expiry index.
+func (s *Store) MoveReservation(orderID, from, to string) (types.TransactWriteItem, error) {
 	name := expression.Name("status")
 	return dynamo.Update(s.table, Key(orderID, SKReservation),
-		expression.Set(name, expression.Value(status)).Remove(expression.Name("gsi2pk")).Remove(expression.Name("gsi2sk")),
-		name.Equal(expression.Value(ReservationHeld)), false)
+		expression.Set(name, expression.Value(to)).Remove(expression.Name("gsi2pk")).Remove(expression.Name("gsi2sk")),
+		name.Equal(expression.Value(from)), false)
 }
 
 // UpdateFunc decides an order's change: it edits o (status through
@@ -383,4 +400,13 @@ func (s *Store) Update(ctx context.Context, orderID string, fn UpdateFunc) (orde
 		}
 	}
 	return order.Order{}, fmt.Errorf("update order %s: %w", orderID, dynamo.ErrBusy)
+}
+
+// Decode reads an order item (from a query of an index).
+func Decode(item map[string]types.AttributeValue) (order.Order, error) {
+	var it orderItem
+	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+		return order.Order{}, fmt.Errorf("decode order: %w", err)
+	}
+	return it.Order, nil
 }

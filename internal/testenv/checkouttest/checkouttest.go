@@ -27,6 +27,8 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
+	"github.com/jiaoyi-dev/jiaoyi/internal/risk"
+	"github.com/jiaoyi-dev/jiaoyi/internal/risk/riskdb"
 	"github.com/jiaoyi-dev/jiaoyi/internal/routes"
 	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 )
@@ -107,6 +109,34 @@ func PickupOrder(t *testing.T, env provision.Env) order.Order {
 	}
 	t.Fatal("no SKU of the first demo product is stocked at the store")
 	return order.Order{}
+}
+
+// HeldOrder places and pays an order of the demo product for Subject
+// that risk control holds for review (a global rule sends every order to
+// review): it is PENDING_REVIEW.
+func HeldOrder(t *testing.T, env provision.Env) order.Order {
+	t.Helper()
+	ctx := context.Background()
+	sku := SeedDemoProduct(t, env)
+	svc := Service(t, env, nil)
+	a, err := riskdb.NewAssessor(awstest.DynamoDB(t), env[resource.Analytics.EnvVar], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Store.PutRules(ctx, riskdb.Global, risk.Rules{ReviewAmount: map[string]int64{"CNY": 1}}); err != nil {
+		t.Fatal(err)
+	}
+	svc.Risk = a
+	o, err := svc.Place(ctx, Subject, order.PlaceRequest{
+		Lines: []order.LineRequest{{SKUID: sku, Quantity: 1}},
+		Fulfilment: order.Fulfilment{Type: order.Ship, Address: &order.Address{
+			Name: "王小明", Phone: "13800000000", Line1: "南京西路1266号", City: "上海", Country: "CN"}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Pay(t, env, o)
+	return o
 }
 
 // IntentPlaceholder is the payment intent id in recorded events.
