@@ -269,11 +269,20 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 	}
 
 	fns := map[string]awslambda.Function{}
+	logGroups := map[string]awslogs.LogGroup{}
 	newFunction := func(name string, memoryMB int, timeout time.Duration, access []routes.TableAccess, sends []resource.Queue, publishes []resource.Topic, bucketAccess []routes.BucketAccess) (awslambda.Function, error) {
 		cid := strings.ReplaceAll(name, "/", "-")
-		logs := awslogs.NewLogGroup(st, jsii.String("Logs-"+cid), &awslogs.LogGroupProps{
-			LogGroupName: jsii.String("/aws/lambda/" + prefix + cid), Retention: retention, RemovalPolicy: removal,
-		})
+		// One log group per area (checkout, search, settle…), shared by its
+		// functions: Lambda names each stream after its function, and a
+		// stack holds at most 500 resources.
+		area, _, _ := strings.Cut(name, "/")
+		logs, ok := logGroups[area]
+		if !ok {
+			logs = awslogs.NewLogGroup(st, jsii.String("Logs-"+area), &awslogs.LogGroupProps{
+				LogGroupName: jsii.String("/aws/lambda/" + prefix + area), Retention: retention, RemovalPolicy: removal,
+			})
+			logGroups[area] = logs
+		}
 		fenv := map[string]*string{}
 		for k, v := range env {
 			fenv[k] = v

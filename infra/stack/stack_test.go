@@ -120,7 +120,7 @@ func TestEveryFunctionIsArm64OnAL2023WithTracingAndLogRetention(t *testing.T) {
 			t.Errorf("%v: tracing %v", name, f["TracingConfig"])
 		}
 		if f["LoggingConfig"] == nil {
-			t.Errorf("%v: no log group of its own", name)
+			t.Errorf("%v: no log group of its area", name)
 		}
 	}
 	for _, lg := range tpl.ofType("AWS::Logs::LogGroup") {
@@ -408,5 +408,15 @@ func TestSearchBucketAndCatalogStream(t *testing.T) {
 	}
 	if streams == 0 {
 		t.Error("no table streams its changes")
+	}
+}
+
+// CloudFormation refuses a stack of more than 500 resources; keep room so
+// that a new function fails here, with advice, before it fails a deploy.
+func TestStackStaysUnderTheResourceLimit(t *testing.T) {
+	for stage, tpl := range synth(t) {
+		if n := len(tpl.Resources); n > 470 {
+			t.Errorf("%s: %d resources of CloudFormation's 500: split the stack (a nested stack per area) before adding more", stage, n)
+		}
 	}
 }
