@@ -415,7 +415,9 @@ func TestSearchBucketAndCatalogStream(t *testing.T) {
 // that a new function fails here, with advice, before it fails a deploy.
 func TestStackStaysUnderTheResourceLimit(t *testing.T) {
 	for stage, tpl := range synth(t) {
-		if n := len(tpl.Resources); n > 470 {
+		n := len(tpl.Resources)
+		t.Logf("%s: %d resources", stage, n)
+		if n > 470 {
 			t.Errorf("%s: %d resources of CloudFormation's 500: split the stack (a nested stack per area) before adding more", stage, n)
 		}
 	}

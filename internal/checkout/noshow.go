@@ -3,7 +3,6 @@ package checkout
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/big"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,31 +21,11 @@ import (
 // store's policy says (NoShowRefundBasisPoints of the order's total,
 // half-even; none by default), once. It returns how many it marked.
 func (s *Service) MarkNoShows(ctx context.Context, limit int) (int, error) {
-	now := s.Now().UTC()
-	due, err := dynamo.Due(ctx, s.db, s.orders.Table(), orderdb.DueIndex, orderdb.NoShowPartition, now.Format(dynamo.TimeLayout), limit)
-	if err != nil {
-		return 0, fmt.Errorf("no-shows: %w", err)
-	}
-	n := 0
-	for _, item := range due {
-		orderID, _ := item["orderId"].(*types.AttributeValueMemberS)
-		if orderID == nil {
-			continue
-		}
-		marked, err := s.markNoShow(ctx, orderID.Value)
-		if err != nil {
-			logging.From(ctx).Error("no-show", "order_id", orderID.Value, "error", err)
-			continue
-		}
-		if marked {
-			n++
-		}
-	}
-	return n, nil
+	return s.eachDue(ctx, orderdb.NoShowPartition, s.Now(), limit, "no-show", s.markNoShow)
 }
 
 func (s *Service) markNoShow(ctx context.Context, orderID string) (bool, error) {
-	done := types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(s.orders.Table()), Key: orderdb.NoShowDueKey(orderID)}}
+	done := types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(s.orders.Table()), Key: orderdb.DueKey(orderdb.NoShowPartition, orderID)}}
 	marked := false
 	o, err := s.orders.Update(ctx, orderID, func(o *order.Order) ([]types.TransactWriteItem, error) {
 		marked = o.MarkNoShow(s.Now().UTC())

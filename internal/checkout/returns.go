@@ -72,10 +72,7 @@ func (s *Service) RequestReturn(ctx context.Context, customerID, orderID string,
 	if req.Key != "" {
 		returnID = id.Derive("ret", orderID+"/"+req.Key)
 	}
-	window := s.ReturnWindow
-	if window == 0 {
-		window = DefaultReturnWindow
-	}
+	window := s.returnWindow()
 	lines := make([]order.ReturnLine, len(req.Lines))
 	for i, l := range req.Lines {
 		lines[i] = order.ReturnLine{SKUID: l.SKUID, Quantity: l.Quantity}

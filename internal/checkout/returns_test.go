@@ -15,6 +15,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
 	"github.com/jiaoyi-dev/jiaoyi/internal/fulfilment"
+	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
@@ -187,5 +188,45 @@ func TestUncollectedPickupCancelledOnce(t *testing.T) {
 	}
 	if _, err := f.Redeem(ctx, o.Fulfilment.StoreID, code.Code, "staff"); err == nil {
 		t.Error("the code of a cancelled order still hands it over")
+	}
+}
+
+// The return window closes once per order: a picked-up order becomes
+// COMPLETED, one refunded in part stays PARTIALLY_REFUNDED; before the
+// window ends nothing changes, and a second run finds nothing.
+func TestCompleteOrdersClosesReturnWindowsOnce(t *testing.T) {
+	ctx := context.Background()
+	env := awstest.FunctionEnv(t)
+	kept := pickedUp(t, env)
+	part := pickedUp(t, env)
+	svc := checkouttest.Service(t, env, nil)
+	one := money.Money{Amount: 1, Currency: part.Total.Currency}
+	if _, err := svc.Refund(ctx, part.ID, checkout.RefundRequest{Amount: &one, Reason: "goodwill", Key: "gw-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := svc.CompleteOrders(ctx, 10); err != nil || n != 0 {
+		t.Fatalf("inside the window: closed %d, %v", n, err)
+	}
+	late := checkouttest.Service(t, env, func() time.Time { return time.Now().Add(checkout.DefaultReturnWindow + time.Hour) })
+	if n, err := late.CompleteOrders(ctx, 10); err != nil || n != 1 {
+		t.Fatalf("after the window: closed %d, %v; want 1", n, err)
+	}
+	if n, err := late.CompleteOrders(ctx, 10); err != nil || n != 0 {
+		t.Fatalf("second run: closed %d, %v; want 0", n, err)
+	}
+	for _, tt := range []struct {
+		id   string
+		want order.Status
+	}{{kept.ID, order.Completed}, {part.ID, order.PartiallyRefunded}} {
+		got, err := late.Lookup(ctx, tt.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != tt.want {
+			t.Errorf("order %s: %s, want %s", tt.id, got.Status, tt.want)
+		}
+	}
+	if _, err := late.RequestReturn(ctx, checkouttest.Subject, kept.ID, returnOf(kept, "late")); !errors.Is(err, order.ErrNotReturnable) && !errors.Is(err, order.ErrReturnWindow) {
+		t.Errorf("a return after the window: %v", err)
 	}
 }

@@ -167,7 +167,7 @@ func (s *Service) succeeded(ctx context.Context, orderID string, ev payment.Even
 				ptr := orderdb.CheckInKey(o.Booking.StoreID, o.Booking.CheckIn.Code)
 				ptr["orderId"] = dynamo.S(o.ID)
 				items = append(items, dynamo.PutNew(s.orders.Table(), ptr),
-					types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.orders.Table()), Item: orderdb.NoShowDueItem(o.ID, o.Booking.End)}})
+					types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.orders.Table()), Item: orderdb.DueItem(orderdb.NoShowPartition, o.ID, o.Booking.End)}})
 			}
 			ob, err := outbox.Item(s.orders.Table(), e)
 			return append(items, ob), err

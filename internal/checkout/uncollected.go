@@ -3,14 +3,11 @@ package checkout
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/jiaoyi-dev/jiaoyi/internal/dynamo"
-	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order"
 	"github.com/jiaoyi-dev/jiaoyi/internal/order/orderdb"
 )
@@ -21,31 +18,11 @@ import (
 // refunded in full through the order's refunds (once: the refund id derives
 // from the order). It returns how many it cancelled.
 func (s *Service) CancelUncollected(ctx context.Context, limit int) (int, error) {
-	now := s.Now().UTC()
-	due, err := dynamo.Due(ctx, s.db, s.orders.Table(), orderdb.DueIndex, orderdb.PickupDuePartition, now.Format(dynamo.TimeLayout), limit)
-	if err != nil {
-		return 0, fmt.Errorf("uncollected pickups: %w", err)
-	}
-	n := 0
-	for _, item := range due {
-		orderID, _ := item["orderId"].(*types.AttributeValueMemberS)
-		if orderID == nil {
-			continue
-		}
-		cancelled, err := s.cancelUncollected(ctx, orderID.Value)
-		if err != nil {
-			logging.From(ctx).Error("cancel uncollected pickup", "order_id", orderID.Value, "error", err)
-			continue
-		}
-		if cancelled {
-			n++
-		}
-	}
-	return n, nil
+	return s.eachDue(ctx, orderdb.PickupDuePartition, s.Now(), limit, "cancel uncollected pickup", s.cancelUncollected)
 }
 
 func (s *Service) cancelUncollected(ctx context.Context, orderID string) (bool, error) {
-	done := types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(s.orders.Table()), Key: orderdb.PickupDueKey(orderID)}}
+	done := types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(s.orders.Table()), Key: orderdb.DueKey(orderdb.PickupDuePartition, orderID)}}
 	expired := false
 	o, err := s.orders.Update(ctx, orderID, func(o *order.Order) ([]types.TransactWriteItem, error) {
 		changed, err := o.ExpirePickup(s.Now().UTC())

@@ -304,31 +304,33 @@ func NewRetryRefunds(ctx context.Context) (func(context.Context, json.RawMessage
 // NewCancelUncollected builds the scheduled cancellation of pickup orders
 // not collected by their collect-by time (refunded, stock back at the store).
 func NewCancelUncollected(ctx context.Context) (func(context.Context, json.RawMessage) (int, error), error) {
-	a, log, err := deps(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return func(ctx context.Context, _ json.RawMessage) (int, error) {
-		ctx = logging.With(ctx, log)
-		n, err := a.Checkout.CancelUncollected(ctx, 200)
-		a.Checkout.Metrics.Add("PickupsUncollected", float64(n), metrics.Count, nil)
-		log.Info("uncollected pickups cancelled", "orders", n, "error", err)
-		return n, err
-	}, nil
+	return dueJob(ctx, (*checkout.Service).CancelUncollected, "PickupsUncollected", "uncollected pickups cancelled")
 }
 
 // NewMarkNoShows builds the scheduled sweep of bookings whose slot ended
 // without a check-in (marked once; refunded the part the store's policy says).
 func NewMarkNoShows(ctx context.Context) (func(context.Context, json.RawMessage) (int, error), error) {
+	return dueJob(ctx, (*checkout.Service).MarkNoShows, "BookingNoShows", "no-shows marked")
+}
+
+// NewCompleteOrders builds the scheduled close of return windows: orders
+// handed over a return window ago become COMPLETED (or PARTIALLY_REFUNDED).
+func NewCompleteOrders(ctx context.Context) (func(context.Context, json.RawMessage) (int, error), error) {
+	return dueJob(ctx, (*checkout.Service).CompleteOrders, "OrdersCompleted", "return windows closed")
+}
+
+// dueJob builds a scheduled job that runs one of checkout's due-work
+// sweeps over at most 200 orders, counting what it did in metric.
+func dueJob(ctx context.Context, run func(*checkout.Service, context.Context, int) (int, error), metric, msg string) (func(context.Context, json.RawMessage) (int, error), error) {
 	a, log, err := deps(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context, _ json.RawMessage) (int, error) {
 		ctx = logging.With(ctx, log)
-		n, err := a.Checkout.MarkNoShows(ctx, 200)
-		a.Checkout.Metrics.Add("BookingNoShows", float64(n), metrics.Count, nil)
-		log.Info("no-shows marked", "bookings", n, "error", err)
+		n, err := run(a.Checkout, ctx, 200)
+		a.Checkout.Metrics.Add(metric, float64(n), metrics.Count, nil)
+		log.Info(msg, "orders", n, "error", err)
 		return n, err
 	}, nil
 }

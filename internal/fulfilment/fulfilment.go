@@ -271,7 +271,7 @@ func (s *Service) Track(ctx context.Context, carrier string, e CarrierEvent) (bo
 				return nil, err
 			}
 			events = append(events, ev)
-			return []types.TransactWriteItem{ob}, nil
+			return []types.TransactWriteItem{ob, s.handedOver(o.ID, e.At)}, nil
 		}
 		return nil, nil
 	})
@@ -312,7 +312,7 @@ func (s *Service) Ready(ctx context.Context, orderID string) (order.PickupCode, 
 			item := dynamo.Key(codePK(o.Fulfilment.StoreID, code), "PICKUP")
 			item["orderId"] = dynamo.S(o.ID)
 			return []types.TransactWriteItem{dynamo.PutNew(s.orders.Table(), item),
-				{Put: &types.Put{TableName: aws.String(s.orders.Table()), Item: orderdb.PickupDueItem(o.ID, o.Pickup.CollectBy)}}}, nil
+				{Put: &types.Put{TableName: aws.String(s.orders.Table()), Item: orderdb.DueItem(orderdb.PickupDuePartition, o.ID, o.Pickup.CollectBy)}}}, nil
 		})
 		var ce *orderdb.ConditionError
 		if errors.As(err, &ce) {
@@ -350,7 +350,8 @@ func (s *Service) Redeem(ctx context.Context, storeID, code, staff string) (orde
 			ConditionExpression:       aws.String("attribute_not_exists(redeemedAt)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":at": dynamo.S(now.Format(time.RFC3339Nano))},
 		}}
-		return []types.TransactWriteItem{upd}, nil
+		collected := types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(s.orders.Table()), Key: orderdb.DueKey(orderdb.PickupDuePartition, o.ID)}}
+		return []types.TransactWriteItem{upd, collected, s.handedOver(o.ID, now)}, nil
 	})
 	var ce *orderdb.ConditionError
 	if errors.As(err, &ce) {
@@ -361,6 +362,12 @@ func (s *Service) Redeem(ctx context.Context, storeID, code, staff string) (orde
 	}
 	logging.From(ctx).Info("order picked up", "order_id", o.ID, "store_id", storeID, "staff", staff)
 	return o, nil
+}
+
+// handedOver lists an order that reached the shopper at at in the due
+// index, so its return window is closed (checkout's complete-orders job).
+func (s *Service) handedOver(orderID string, at time.Time) types.TransactWriteItem {
+	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.orders.Table()), Item: orderdb.DueItem(orderdb.HandoverPartition, orderID, at)}}
 }
 
 // codeOrder finds the order a store's hand-over code names (pickup or
@@ -437,7 +444,8 @@ func (s *Service) CheckIn(ctx context.Context, storeID, code, staff string) (ord
 			ConditionExpression:       aws.String("attribute_not_exists(checkedInAt)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":at": dynamo.S(now.Format(time.RFC3339Nano))},
 		}}
-		return []types.TransactWriteItem{upd}, nil
+		collected := types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(s.orders.Table()), Key: orderdb.DueKey(orderdb.PickupDuePartition, o.ID)}}
+		return []types.TransactWriteItem{upd, collected, s.handedOver(o.ID, now)}, nil
 	})
 	var ce *orderdb.ConditionError
 	if errors.As(err, &ce) {

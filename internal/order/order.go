@@ -40,6 +40,13 @@ const (
 	Delivered      Status = "DELIVERED"
 	ReadyForPickup Status = "READY_FOR_PICKUP"
 	PickedUp       Status = "PICKED_UP"
+	// After the handover: COMPLETED once the return window has closed
+	// with nothing refunded; PARTIALLY_REFUNDED once part of a handed-over
+	// order is refunded (or the window closes on an order part-refunded
+	// before it arrived). The final status tells what the shopper kept:
+	// all (COMPLETED), part (PARTIALLY_REFUNDED) or nothing (REFUNDED).
+	Completed         Status = "COMPLETED"
+	PartiallyRefunded Status = "PARTIALLY_REFUNDED"
 )
 
 // transitions is the one table of allowed status changes.
@@ -55,19 +62,25 @@ var transitions = map[Status][]Status{
 	Paid:          {Refunded, Fulfilling, Shipped, ReadyForPickup},
 	PaymentReview: {Paid, Refunded},
 	// A refund the provider confirmed and later reported failed gives the
-	// money back to the order.
-	Refunded: {Paid},
+	// money back to the order, which returns to where it stood before.
+	Refunded: {Paid, Fulfilling, Shipped, Delivered, ReadyForPickup, PickedUp, Completed, PartiallyRefunded},
 	// Shipping: a shipment of some lines, then of the rest, then delivery;
 	// a merchant may refund at any point (returns, goodwill).
 	Fulfilling:     {Shipped, Refunded},
 	Shipped:        {Delivered, Refunded},
-	Delivered:      {Refunded},
+	Delivered:      {Refunded, PartiallyRefunded, Completed},
 	ReadyForPickup: {PickedUp, Refunded},
-	PickedUp:       {Refunded},
+	PickedUp:       {Refunded, PartiallyRefunded, Completed},
+	// After the return window a merchant may still refund (goodwill).
+	Completed:         {Refunded, PartiallyRefunded},
+	PartiallyRefunded: {Refunded, Delivered, PickedUp, Completed},
 }
 
 // refundable are the statuses a merchant or operator may refund from.
-var refundable = []Status{Paid, Fulfilling, Shipped, Delivered, ReadyForPickup, PickedUp}
+var refundable = []Status{Paid, Fulfilling, Shipped, Delivered, ReadyForPickup, PickedUp, Completed, PartiallyRefunded}
+
+// handedOver are the statuses of an order in the shopper's hands.
+var handedOver = []Status{Delivered, PickedUp, Completed, PartiallyRefunded}
 
 // CanTransition reports whether an order may move from one status to another.
 func CanTransition(from, to Status) bool {
@@ -82,7 +95,7 @@ func CanTransition(from, to Status) bool {
 // Statuses returns every status.
 func Statuses() []Status {
 	return []Status{PendingPayment, Paid, PaymentFailed, Cancelled, Expired, Refunded, PaymentReview, PendingReview,
-		Fulfilling, Shipped, Delivered, ReadyForPickup, PickedUp}
+		Fulfilling, Shipped, Delivered, ReadyForPickup, PickedUp, Completed, PartiallyRefunded}
 }
 
 // FulfilmentType is how the shopper gets the goods.

@@ -18,8 +18,16 @@ func TestTransitions(t *testing.T) {
 		// Risk control's review of a paid order: approved, or rejected
 		// (cancelled, then refunded).
 		{PendingPayment, PendingReview}: true, {PendingReview, Paid}: true, {PendingReview, Cancelled}: true,
-		// A confirmed refund the provider later reports failed.
-		{Refunded, Paid}: true,
+		// A confirmed refund the provider later reports failed: back to
+		// where the order stood.
+		{Refunded, Paid}: true, {Refunded, Fulfilling}: true, {Refunded, Shipped}: true,
+		{Refunded, Delivered}: true, {Refunded, ReadyForPickup}: true, {Refunded, PickedUp}: true,
+		{Refunded, Completed}: true, {Refunded, PartiallyRefunded}: true,
+		{PartiallyRefunded, Delivered}: true, {PartiallyRefunded, PickedUp}: true, {PartiallyRefunded, Completed}: true,
+		// After the handover: the return window closes, part is refunded.
+		{Delivered, Completed}: true, {PickedUp, Completed}: true,
+		{Delivered, PartiallyRefunded}: true, {PickedUp, PartiallyRefunded}: true,
+		{Completed, PartiallyRefunded}: true, {Completed, Refunded}: true, {PartiallyRefunded, Refunded}: true,
 		// Fulfilment, refundable throughout.
 		{Paid, Fulfilling}: true, {Paid, Shipped}: true, {Paid, ReadyForPickup}: true,
 		{Fulfilling, Shipped}: true, {Shipped, Delivered}: true, {ReadyForPickup, PickedUp}: true,

@@ -177,10 +177,34 @@ func (o *Order) SettleRefund(r *Refund, to RefundStatus, at time.Time) error {
 	switch {
 	case o.Refunded.Amount == o.Total.Amount && o.Status != Refunded:
 		return o.Transition(Refunded, at, "refunded in full ("+r.ID+")")
-	case o.Status == Refunded && o.Refunded.Amount < o.Total.Amount:
-		return o.Transition(Paid, at, "refund "+r.ID+" failed after it succeeded")
+	case o.Refunded.Amount > 0 && slices.Contains([]Status{Delivered, PickedUp, Completed}, o.Status):
+		return o.Transition(PartiallyRefunded, at, "refunded in part ("+r.ID+")")
+	case (o.Status == Refunded && o.Refunded.Amount < o.Total.Amount) || (o.Status == PartiallyRefunded && o.Refunded.Amount == 0):
+		return o.Transition(o.unrefundedStatus(), at, "refund "+r.ID+" failed after it succeeded")
 	}
 	return nil
+}
+
+// unrefundedStatus is where an order whose confirmed refunds shrank goes
+// back to: the status it had before refunds changed it (PARTIALLY_REFUNDED
+// if it was in the shopper's hands and some refund still stands); an order
+// refunded because it ended unpaid (expired, cancelled, under review)
+// holds the money again, so it is PAID.
+func (o Order) unrefundedStatus() Status {
+	base := Paid
+	for i := len(o.History) - 1; i >= 0; i-- {
+		if s := o.History[i].Status; s != Refunded && s != PartiallyRefunded {
+			base = s
+			break
+		}
+	}
+	switch {
+	case !slices.Contains(refundable, base):
+		return Paid
+	case o.Refunded.Amount > 0 && slices.Contains(handedOver, base):
+		return PartiallyRefunded
+	}
+	return base
 }
 
 // RecordProviderRefund takes in a refund made at the provider, outside

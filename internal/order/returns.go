@@ -84,13 +84,32 @@ var (
 
 // HandedOverAt is when the order reached the shopper (delivered or picked
 // up), from its history; zero if it has not.
+// The first handover counts: a status restored after a failed refund does
+// not reopen the return window.
 func (o Order) HandedOverAt() time.Time {
-	for i := len(o.History) - 1; i >= 0; i-- {
-		if s := o.History[i].Status; s == Delivered || s == PickedUp {
-			return o.History[i].At
+	for _, c := range o.History {
+		if c.Status == Delivered || c.Status == PickedUp {
+			return c.At
 		}
 	}
 	return time.Time{}
+}
+
+// Complete closes the return window of an order in the shopper's hands: a
+// delivered or picked-up order becomes COMPLETED, or PARTIALLY_REFUNDED if
+// part of it was refunded before. It returns false, changing nothing, for
+// an order that is already closed, refunded, or not handed over, and for
+// one whose window (measured from HandedOverAt) is still open at now.
+func (o *Order) Complete(now time.Time, window time.Duration) (bool, error) {
+	handed := o.HandedOverAt()
+	if handed.IsZero() || (o.Status != Delivered && o.Status != PickedUp) || now.Before(handed.Add(window)) {
+		return false, nil
+	}
+	to, why := Completed, "return window closed"
+	if o.Refunded.Amount > 0 {
+		to, why = PartiallyRefunded, "return window closed with part refunded"
+	}
+	return true, o.Transition(to, now, why)
 }
 
 // ReturnByID returns the order's return of id.
@@ -108,7 +127,7 @@ func (o *Order) ReturnByID(id string) (*Return, bool) {
 // a return that was not rejected. Lines name SKUs; a SKU twice adds up.
 func (o *Order) RequestReturn(id string, lines []ReturnLine, reason string, now time.Time, window time.Duration) (Return, error) {
 	handed := o.HandedOverAt()
-	if handed.IsZero() || (o.Status != Delivered && o.Status != PickedUp) {
+	if handed.IsZero() || (o.Status != Delivered && o.Status != PickedUp && o.Status != PartiallyRefunded) {
 		return Return{}, ErrNotReturnable.With(map[string]any{"orderStatus": o.Status})
 	}
 	if now.After(handed.Add(window)) {

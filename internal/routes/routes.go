@@ -432,6 +432,11 @@ func Consumers() []Consumer {
 			Tables: checkoutTables, Publishes: events,
 		},
 		{
+			Function: "checkout/complete-orders", Every: time.Hour,
+			MemoryMB: 256, Timeout: 5 * time.Minute,
+			Tables: checkoutTables,
+		},
+		{
 			Function: "checkout/mark-no-shows", Every: 15 * time.Minute,
 			MemoryMB: 256, Timeout: 5 * time.Minute,
 			Tables: checkoutTables, Publishes: events,

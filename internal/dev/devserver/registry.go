@@ -85,6 +85,7 @@ var (
 		"checkout/retry-refunds":         scheduled(checkoutapi.NewRetryRefunds),
 		"checkout/cancel-uncollected":    scheduled(checkoutapi.NewCancelUncollected),
 		"checkout/mark-no-shows":         scheduled(checkoutapi.NewMarkNoShows),
+		"checkout/complete-orders":       scheduled(checkoutapi.NewCompleteOrders),
 		"checkout/sweep-reservations":    scheduled(checkoutapi.NewSweep),
 		"search/refresh-recommendations": scheduled(recommendapi.NewRefresh),
 		"settle/settle-daily":            scheduled(settleapi.NewSettleDaily),

@@ -160,47 +160,37 @@ func ExpiryPartition(orderID string) string {
 	return ExpiryShard(int(h.Sum32() % ExpiryShards))
 }
 
-// NoShowPartition is the due-work partition of checked-in-able bookings,
-// by their slot's end.
-const NoShowPartition = "NOSHOW"
+// Due-work partitions of the due index: each lists orders by the time
+// some work on them falls due, one item per order (key DueKey).
+const (
+	// NoShowPartition: paid bookings, by their slot's end, until the
+	// check-in (or no-show) is settled.
+	NoShowPartition = "NOSHOW"
+	// PickupDuePartition: ready pickup orders, by the time they must be
+	// collected by, until collected or cancelled.
+	PickupDuePartition = "PICKUPDUE"
+	// HandoverPartition: orders in the shopper's hands, by when they got
+	// there, until their return window closes.
+	HandoverPartition = "HANDOVER"
+)
 
-// NoShowDueKey is the key of a booking's no-show item.
-func NoShowDueKey(orderID string) map[string]types.AttributeValue {
-	return dynamo.Key("NOSHOW#"+orderID, "DUE")
+// DueKey is the key of order orderID's item in a due-work partition.
+func DueKey(partition, orderID string) map[string]types.AttributeValue {
+	return dynamo.Key(partition+"#"+orderID, "DUE")
 }
 
-// NoShowDueItem lists a paid booking in the due index until its slot has
-// ended and its check-in (or no-show) is settled.
-func NoShowDueItem(orderID string, end time.Time) map[string]types.AttributeValue {
-	item := NoShowDueKey(orderID)
+// DueItem lists order orderID in a due-work partition at time at.
+func DueItem(partition, orderID string, at time.Time) map[string]types.AttributeValue {
+	item := DueKey(partition, orderID)
 	item["orderId"] = dynamo.S(orderID)
-	item["gsi2pk"] = dynamo.S(NoShowPartition)
-	item["gsi2sk"] = dynamo.S(end.UTC().Format(dynamo.TimeLayout) + "#" + orderID)
+	item["gsi2pk"] = dynamo.S(partition)
+	item["gsi2sk"] = dynamo.S(at.UTC().Format(dynamo.TimeLayout) + "#" + orderID)
 	return item
 }
 
 // CheckInKey is the key of the item from a store's check-in code to its order.
 func CheckInKey(storeID, code string) map[string]types.AttributeValue {
 	return dynamo.Key("CHECKIN#"+storeID+"#"+code, "CHECKIN")
-}
-
-// PickupDuePartition is the due-work partition of ready pickup orders,
-// by the time they must be collected by.
-const PickupDuePartition = "PICKUPDUE"
-
-// PickupDueKey is the key of an order's collect-by item.
-func PickupDueKey(orderID string) map[string]types.AttributeValue {
-	return dynamo.Key("PICKUPDUE#"+orderID, "DUE")
-}
-
-// PickupDueItem is the item that lists a ready pickup order in the due
-// index until it is collected or cancelled.
-func PickupDueItem(orderID string, by time.Time) map[string]types.AttributeValue {
-	item := PickupDueKey(orderID)
-	item["orderId"] = dynamo.S(orderID)
-	item["gsi2pk"] = dynamo.S(PickupDuePartition)
-	item["gsi2sk"] = dynamo.S(by.UTC().Format(dynamo.TimeLayout) + "#" + orderID)
-	return item
 }
 
 // ExpiryShard names one expiry partition.
