@@ -19,8 +19,6 @@ type Engine struct {
 	idx     bleve.Index
 	docs    map[string]*Doc
 	suggest *suggester
-	// stores is whether the snapshot carries per-store pickup stock.
-	stores bool
 }
 
 // Open opens the snapshot in dir read-only.
@@ -40,7 +38,6 @@ func Open(dir string) (*Engine, error) {
 	e := &Engine{idx: idx, docs: make(map[string]*Doc, len(docs))}
 	for i := range docs {
 		e.docs[docs[i].ID] = &docs[i]
-		e.stores = e.stores || len(docs[i].Stores) > 0
 	}
 	e.suggest = newSuggester(docs)
 	return e, nil
@@ -107,7 +104,7 @@ type Request struct {
 	PriceMin int64 // minor units; 0 = none
 	PriceMax int64 // minor units; 0 = none
 	InStock  bool
-	Store    string // pickup store; filters only once snapshots carry per-store stock
+	Store    string // pickup store: only products with stock there
 	Sort     Sort
 	Limit    int
 	Cursor   string
@@ -221,9 +218,7 @@ func (e *Engine) Search(ctx context.Context, r Request) (Result, error) {
 	if r.InStock {
 		must = append(must, term("instock", "true"))
 	}
-	if r.Store != "" && e.stores {
-		// Until stores hold stock, snapshots carry no per-store data and
-		// the store filter is accepted but does not narrow the results.
+	if r.Store != "" {
 		must = append(must, term("stores", r.Store))
 	}
 	var root query.Query = textQ

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -28,6 +29,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
+	"github.com/jiaoyi-dev/jiaoyi/internal/id"
 	"github.com/jiaoyi-dev/jiaoyi/internal/search/snapshot"
 )
 
@@ -56,8 +58,8 @@ type Doc struct {
 	InStock  bool         `json:"inStock"`
 	SKUIDs   []string     `json:"skuIds"`
 	Created  time.Time    `json:"created"`
-	// Stores lists stores with pickup stock. Stores do not hold stock yet,
-	// so it is empty and the store filter matches nothing until they do.
+	// Stores lists the stores with pickup stock of any SKU when the
+	// snapshot was built (the store filter); pages read it fresh.
 	Stores []string `json:"stores,omitempty"`
 }
 
@@ -76,7 +78,13 @@ func NewDoc(p catalog.ProductDetail) (Doc, bool) {
 		if s.Available > 0 {
 			d.InStock = true
 		}
+		for loc, n := range s.Stock {
+			if n > 0 && id.Valid(id.Store, loc) && !slices.Contains(d.Stores, loc) {
+				d.Stores = append(d.Stores, loc)
+			}
+		}
 	}
+	slices.Sort(d.Stores)
 	return d, true
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -134,13 +135,16 @@ type Price struct {
 
 // Item is a product on a result page.
 type Item struct {
-	ID        string       `json:"id"`
-	Name      catalog.Text `json:"name"`
-	Brand     string       `json:"brand"`
-	Category  string       `json:"category"`
-	Price     Price        `json:"price"`
-	InStock   bool         `json:"inStock"`
-	Highlight catalog.Text `json:"highlight"`
+	ID       string       `json:"id"`
+	Name     catalog.Text `json:"name"`
+	Brand    string       `json:"brand"`
+	Category string       `json:"category"`
+	Price    Price        `json:"price"`
+	InStock  bool         `json:"inStock"`
+	// InStockAtStore is whether the store asked for (?store=) has any of
+	// it for pickup now.
+	InStockAtStore *bool        `json:"inStockAtStore,omitempty"`
+	Highlight      catalog.Text `json:"highlight"`
 }
 
 // Page is the answer of GET /products.
@@ -267,16 +271,17 @@ func (s *Search) List(ctx context.Context, req apigw.Request) (apigw.Response, e
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	page := Page{Items: s.items(ctx, res.Hits), Total: res.Total, Facets: res.Facets}
+	page := Page{Items: s.items(ctx, res.Hits, r.Store), Total: res.Total, Facets: res.Facets}
 	if res.NextCursor != "" {
 		page.NextCursor = &res.NextCursor
 	}
 	return apigw.JSON(http.StatusOK, page)
 }
 
-// items turns hits into items with stock read in one batch. If the read
-// fails, the snapshot's stock flag is shown and the failure logged.
-func (s *Search) items(ctx context.Context, hits []search.Hit) []Item {
+// items turns hits into items with stock read in one batch (at store, if
+// one is asked for). If the read fails, the snapshot's stock flags are
+// shown and the failure logged.
+func (s *Search) items(ctx context.Context, hits []search.Hit, store string) []Item {
 	var ids []string
 	for _, h := range hits {
 		ids = append(ids, h.Doc.SKUIDs...)
@@ -299,12 +304,21 @@ func (s *Search) items(ctx context.Context, hits []search.Hit) []Item {
 		if it.Highlight.ZH == "" {
 			it.Highlight = d.Name
 		}
+		if store != "" {
+			at := slices.Contains(d.Stores, store)
+			it.InStockAtStore = &at
+		}
 		if stock != nil {
 			it.InStock = false
+			at := false
 			for _, sid := range d.SKUIDs {
-				if sku, ok := stock[sid]; ok && sku.Available > 0 {
-					it.InStock = true
+				if sku, ok := stock[sid]; ok {
+					it.InStock = it.InStock || sku.Available > 0
+					at = at || (store != "" && sku.StockAt(store) > 0)
 				}
+			}
+			if store != "" {
+				it.InStockAtStore = &at
 			}
 		}
 		items = append(items, it)
@@ -358,5 +372,5 @@ func (s *Search) Similar(ctx context.Context, req apigw.Request) (apigw.Response
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	return apigw.JSON(http.StatusOK, SimilarItems{Items: s.items(ctx, hits)})
+	return apigw.JSON(http.StatusOK, SimilarItems{Items: s.items(ctx, hits, "")})
 }

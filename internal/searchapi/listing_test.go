@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -202,11 +203,36 @@ func TestSearchHandlers(t *testing.T) {
 		}
 	})
 
-	t.Run("a valid store is accepted and does not narrow yet", func(t *testing.T) {
+	t.Run("the store filter keeps what the store has for pickup", func(t *testing.T) {
+		store := demo.Stores()[0].ID
+		want := 0
+		for _, d := range search.Join(demo.Catalog().Products, demo.Catalog().SKUs) {
+			if doc, ok := search.NewDoc(d); ok && d.Category == "tea" && slices.Contains(doc.Stores, store) {
+				want++
+			}
+		}
+		if want == 0 {
+			t.Fatal("the demo store stocks no tea: the test proves nothing")
+		}
 		var page searchapi.Page
+		call(t, h.list, listRequest("GET /products", "/products", url.Values{"store": {store}, "category": {"tea"}, "limit": {"100"}}, nil), 200, &page)
+		if int(page.Total) != want || len(page.Items) != want {
+			t.Fatalf("total %d (%d items), want the %d tea products with stock at the store", page.Total, len(page.Items), want)
+		}
+		for _, it := range page.Items {
+			// Read fresh: an earlier subtest sold one product out.
+			p, err := h.repo.Product(context.Background(), it.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			has := slices.ContainsFunc(p.SKUs, func(s catalog.SKU) bool { return s.StockAt(store) > 0 })
+			if it.InStockAtStore == nil || *it.InStockAtStore != has {
+				t.Errorf("%s: inStockAtStore %v, want %v", it.ID, it.InStockAtStore, has)
+			}
+		}
 		call(t, h.list, listRequest("GET /products", "/products", url.Values{"store": {id.New(id.Store)}}, nil), 200, &page)
-		if int(page.Total) != active {
-			t.Fatalf("total %d, want %d (snapshots carry no per-store stock)", page.Total, active)
+		if page.Total != 0 {
+			t.Errorf("a store that holds nothing: total %d, want 0", page.Total)
 		}
 	})
 
