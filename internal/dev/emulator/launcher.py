@@ -24,6 +24,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 
 def install_undo_log() -> None:
@@ -272,6 +273,55 @@ def cache_expression_parsing() -> None:
     comparisons.ConditionExpressionParser._lex_condition_expression = cached_lex
 
 
+def lazy_queue_attributes() -> None:
+    """moto computes every attribute of a queue, message counts included
+    (three passes over all its messages, reading the clock per message),
+    whenever it reads one: SendMessage asks for ContentBasedDeduplication,
+    so each send cost time in proportion to the queue's backlog (a
+    payment-timeout queue holds a message per open order). Answer the same
+    mapping, computing each value only when it is read. Written by hand
+    because moto has no switch for it."""
+    import json
+    from collections.abc import Mapping
+
+    from moto.sqs.models import Queue
+    from moto.core.utils import camelcase_to_underscores
+
+    class Attributes(Mapping):
+        def __init__(self, queue):
+            self._queue = queue
+            names = list(queue.BASE_ATTRIBUTES)
+            if queue.fifo_queue:
+                names += queue.FIFO_ATTRIBUTES
+            if queue.kms_master_key_id:
+                names += queue.KMS_ATTRIBUTES
+            if queue.policy:
+                names.append("Policy")
+            if queue.redrive_policy:
+                names.append("RedrivePolicy")
+            self._names = list(dict.fromkeys(names))
+
+        def __getitem__(self, name):
+            if name not in self._names:
+                raise KeyError(name)
+            q = self._queue
+            if name == "Policy" and q.policy:
+                value = q.policy
+            elif name == "RedrivePolicy" and q.redrive_policy:
+                value = json.dumps(q.redrive_policy)
+            else:
+                value = getattr(q, camelcase_to_underscores(name))
+            return str(value).lower() if isinstance(value, bool) else value
+
+        def __iter__(self):
+            return iter(self._names)
+
+        def __len__(self):
+            return len(self._names)
+
+    Queue.attributes = property(lambda self: Attributes(self))
+
+
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     import logging
@@ -291,11 +341,36 @@ def main() -> None:
         cache_module_list()
         linear_item_size_check()
         cache_expression_parsing()
+        lazy_queue_attributes()
     app = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
+    # JIAOYI_EMULATOR_TIMINGS=<file> appends "<service action>\t<ms>" per
+    # request, to find what a workload spends its emulator time on.
+    timings_path = os.environ.get("JIAOYI_EMULATOR_TIMINGS")
+    timings = open(timings_path, "a", buffering=1) if timings_path else None
+
+    # JIAOYI_EMULATOR_PROFILE=<file> profiles request handling (cProfile),
+    # rewriting file's pstats every 100 requests.
+    profile_path = os.environ.get("JIAOYI_EMULATOR_PROFILE")
+    profiler = None
+    if profile_path:
+        import cProfile
+
+        profiler = cProfile.Profile()
+
+        def restart_profile(*_):  # kill -USR1 <pid>: profile from now on
+            nonlocal profiler
+            with lock:
+                profiler = cProfile.Profile()
+
+        signal.signal(signal.SIGUSR1, restart_profile)
+    served = [0]
 
     def serial(environ, start_response):
         with lock:
+            started = time.perf_counter()
+            if profiler is not None:
+                profiler.enable()
             result = app(environ, start_response)
             try:
                 body = b"".join(result)
@@ -303,6 +378,14 @@ def main() -> None:
                 close = getattr(result, "close", None)
                 if close is not None:
                     close()
+            if profiler is not None:
+                profiler.disable()
+                served[0] += 1
+                if served[0] % 100 == 0:
+                    profiler.dump_stats(profile_path)
+            if timings is not None:
+                action = environ.get("HTTP_X_AMZ_TARGET") or (environ.get("REQUEST_METHOD", "") + " " + environ.get("PATH_INFO", ""))
+                timings.write(f"{action}\t{(time.perf_counter() - started) * 1000:.2f}\n")
         return [body]
 
     server = make_server("127.0.0.1", port, serial, threaded=True)

@@ -5,8 +5,8 @@
 //
 // Key layout (pk, sk):
 //
-//	velocity   RISK#SHOPPER#<c>          VEL#<window>#<bucket>  orders, failures (ADD); ttl
-//	profile    RISK#SHOPPER#<c>          PROFILE                firstAt (if_not_exists), n#<CUR>, sum#<CUR> (ADD), addrs (string set ADD)
+//	profile    RISK#SHOPPER#<c>          PROFILE                firstAt (if_not_exists), n#<CUR>, sum#<CUR> (ADD), addrs (string set ADD),
+//	                                                            orders#<window>#<bucket>, failures#<window>#<bucket> (ADD)
 //	rules      RISK#RULES                GLOBAL | MERCHANT#<m>  rules (JSON)
 //	block      RISK#BLOCK#<kind>#<value> GLOBAL | MERCHANT#<m>  reason, createdBy, createdAt
 //
@@ -14,8 +14,11 @@
 // the window; an order adds 1 to the current bucket of each (atomic ADD,
 // never read-modify-write), and the count "in the last window" is the
 // current bucket plus the previous one weighted by how much of it the
-// window still covers (the sliding-window counter estimate). Buckets
-// expire by TTL two windows after they end.
+// window still covers (the sliding-window counter estimate). The buckets
+// are attributes of the shopper's one profile item, so an order's risk
+// bookkeeping is one write of its placement transaction (not one per
+// window); the placement that reads buckets older than the previous one
+// removes them in the same write.
 package riskdb
 
 import (
@@ -23,6 +26,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,8 +70,10 @@ func bucket(w risk.Window, at time.Time) int64 {
 	return at.Unix() / int64(risk.Windows[w]/time.Second)
 }
 
-func velocityKey(customerID string, w risk.Window, b int64) map[string]types.AttributeValue {
-	return dynamo.Key(shopperPK(customerID), "VEL#"+w.String()+"#"+strconv.FormatInt(b, 10))
+// velocityAttr names the counter of kind (orders, failures) in bucket b
+// of window w on the profile item.
+func velocityAttr(kind string, w risk.Window, b int64) string {
+	return kind + "#" + w.String() + "#" + strconv.FormatInt(b, 10)
 }
 
 func profileKey(customerID string) map[string]types.AttributeValue {
@@ -89,18 +95,16 @@ type Snapshot struct {
 	// Blocked lists the block-list kinds the order hit (global or one of
 	// its merchants').
 	Blocked []string
+	// Stale are the profile's velocity buckets older than any window's
+	// previous bucket: the order's write removes them.
+	Stale []string
 }
 
 // Load reads, in one BatchGetItem, what risk needs to decide in: the
 // shopper's velocity buckets and profile, the global and merchants'
 // rules, and the block entries for the shopper, address and device.
 func (s *Store) Load(ctx context.Context, in risk.Input) (Snapshot, error) {
-	var keys []map[string]types.AttributeValue
-	for w := range risk.Windows {
-		b := bucket(risk.Window(w), in.At)
-		keys = append(keys, velocityKey(in.CustomerID, risk.Window(w), b), velocityKey(in.CustomerID, risk.Window(w), b-1))
-	}
-	keys = append(keys, profileKey(in.CustomerID))
+	keys := []map[string]types.AttributeValue{profileKey(in.CustomerID)}
 	scopes := []string{Global}
 	for _, m := range in.MerchantIDs {
 		scopes = append(scopes, MerchantScope(m))
@@ -124,23 +128,8 @@ func (s *Store) Load(ctx context.Context, in risk.Input) (Snapshot, error) {
 	for _, it := range items {
 		pk, sk := str(it, "pk"), str(it, "sk")
 		switch {
-		case strings.HasPrefix(sk, "VEL#"):
-			parts := strings.Split(sk, "#")
-			b, _ := strconv.ParseInt(parts[2], 10, 64)
-			for w := range risk.Windows {
-				win := risk.Window(w)
-				if parts[1] != win.String() {
-					continue
-				}
-				weight := 1.0
-				if cur := bucket(win, in.At); b != cur {
-					start := time.Unix(cur*int64(risk.Windows[w]/time.Second), 0)
-					weight = 1 - float64(in.At.Sub(start))/float64(risk.Windows[w])
-				}
-				snap.History.Orders[w] += weight * float64(dynamo.Num(it, "orders"))
-				snap.History.Failures[w] += weight * float64(dynamo.Num(it, "failures"))
-			}
 		case sk == "PROFILE":
+			snap.velocity(it, in.At)
 			if t, err := time.Parse(time.RFC3339Nano, str(it, "firstAt")); err == nil {
 				snap.History.FirstOrderAt = t
 			}
@@ -175,6 +164,48 @@ func (s *Store) Load(ctx context.Context, in risk.Input) (Snapshot, error) {
 	return snap, nil
 }
 
+// velocity adds the profile's velocity buckets to the history: each
+// window's current bucket, and its previous one weighted by the share of
+// it the window still covers; older buckets are stale.
+func (snap *Snapshot) velocity(profile map[string]types.AttributeValue, at time.Time) {
+	for name := range profile {
+		parts := strings.Split(name, "#")
+		if len(parts) != 3 || (parts[0] != "orders" && parts[0] != "failures") {
+			continue
+		}
+		b, err := strconv.ParseInt(parts[2], 10, 64)
+		if err != nil {
+			continue
+		}
+		for w := range risk.Windows {
+			win := risk.Window(w)
+			if parts[1] != win.String() {
+				continue
+			}
+			cur := bucket(win, at)
+			weight := 1.0
+			switch {
+			case b == cur:
+			case b == cur-1:
+				start := time.Unix(cur*int64(risk.Windows[w]/time.Second), 0)
+				weight = 1 - float64(at.Sub(start))/float64(risk.Windows[w])
+			case b < cur-1:
+				snap.Stale = append(snap.Stale, name)
+				continue
+			default: // a clock ahead of this one's: not ours to judge
+				continue
+			}
+			n := weight * float64(dynamo.Num(profile, name))
+			if parts[0] == "orders" {
+				snap.History.Orders[w] += n
+			} else {
+				snap.History.Failures[w] += n
+			}
+		}
+	}
+	slices.Sort(snap.Stale)
+}
+
 func str(it map[string]types.AttributeValue, name string) string {
 	if v, ok := it[name].(*types.AttributeValueMemberS); ok {
 		return v.Value
@@ -182,60 +213,57 @@ func str(it map[string]types.AttributeValue, name string) string {
 	return ""
 }
 
-// OrderWrites are the counter updates of a placed order, for its
-// placement transaction: one order more in each window's current bucket,
-// and the profile's first-order time, order count, amount and address.
-// They have no condition, so they never fail a placement.
-func (s *Store) OrderWrites(in risk.Input) ([]types.TransactWriteItem, error) {
-	items, err := s.velocityWrites(in.CustomerID, in.At, "orders")
-	if err != nil {
-		return nil, err
-	}
-	upd := expression.Set(expression.Name("firstAt"), expression.IfNotExists(expression.Name("firstAt"), expression.Value(in.At.UTC().Format(time.RFC3339Nano)))).
+// OrderWrites is the counter update of a placed order, for its placement
+// transaction: one write of the shopper's profile that adds one order to
+// each window's current bucket, the first-order time, order count,
+// amount and address, and removes the stale buckets Load found. It has
+// no condition, so it never fails a placement.
+func (s *Store) OrderWrites(in risk.Input, stale []string) ([]types.TransactWriteItem, error) {
+	upd := velocityAdds(in.At, "orders").
+		Set(expression.Name("firstAt"), expression.IfNotExists(expression.Name("firstAt"), expression.Value(in.At.UTC().Format(time.RFC3339Nano)))).
 		Add(expression.Name("n#"+in.Currency), expression.Value(1)).
 		Add(expression.Name("sum#"+in.Currency), expression.Value(in.Amount))
 	if in.AddressKey != "" {
 		upd = upd.Add(expression.Name("addrs"), expression.Value(&types.AttributeValueMemberSS{Value: []string{in.AddressKey}}))
 	}
-	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
-	if err != nil {
-		return nil, fmt.Errorf("build profile update: %w", err)
+	for _, name := range stale {
+		upd = upd.Remove(expression.Name(name))
 	}
-	return append(items, types.TransactWriteItem{Update: &types.Update{
-		TableName: &s.table, Key: profileKey(in.CustomerID), UpdateExpression: expr.Update(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	}}), nil
+	it, err := s.profileUpdate(in.CustomerID, upd)
+	if err != nil {
+		return nil, err
+	}
+	return []types.TransactWriteItem{it}, nil
 }
 
-// velocityWrites add 1 to attribute counter in the current bucket of each
-// window, setting the bucket's expiry.
-func (s *Store) velocityWrites(customerID string, at time.Time, counter string) ([]types.TransactWriteItem, error) {
-	items := make([]types.TransactWriteItem, 0, len(risk.Windows))
-	for w, d := range risk.Windows {
-		b := bucket(risk.Window(w), at)
-		secs := int64(d / time.Second)
-		expr, err := expression.NewBuilder().WithUpdate(
-			expression.Add(expression.Name(counter), expression.Value(1)).
-				Set(expression.Name("ttl"), expression.Value((b+3)*secs))).Build()
-		if err != nil {
-			return nil, fmt.Errorf("build counter update: %w", err)
-		}
-		items = append(items, types.TransactWriteItem{Update: &types.Update{
-			TableName: &s.table, Key: velocityKey(customerID, risk.Window(w), b), UpdateExpression: expr.Update(),
-			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-		}})
+// velocityAdds adds 1 to counter kind in the current bucket of each window.
+func velocityAdds(at time.Time, kind string) expression.UpdateBuilder {
+	var upd expression.UpdateBuilder
+	for w := range risk.Windows {
+		upd = upd.Add(expression.Name(velocityAttr(kind, risk.Window(w), bucket(risk.Window(w), at))), expression.Value(1))
 	}
-	return items, nil
+	return upd
+}
+
+func (s *Store) profileUpdate(customerID string, upd expression.UpdateBuilder) (types.TransactWriteItem, error) {
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("build risk profile update: %w", err)
+	}
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: &s.table, Key: profileKey(customerID), UpdateExpression: expr.Update(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}}, nil
 }
 
 // PaymentFailed counts a failed payment of customerID's in each window
-// (one transaction of atomic adds).
+// (one atomic write).
 func (s *Store) PaymentFailed(ctx context.Context, customerID string, at time.Time) error {
-	items, err := s.velocityWrites(customerID, at, "failures")
+	it, err := s.profileUpdate(customerID, velocityAdds(at, "failures"))
 	if err != nil {
 		return err
 	}
-	if err := dynamo.Transact(ctx, s.db, items); err != nil {
+	if err := dynamo.Transact(ctx, s.db, []types.TransactWriteItem{it}); err != nil {
 		return fmt.Errorf("count failed payment: %w", err)
 	}
 	return nil
@@ -333,7 +361,7 @@ func (a *Assessor) Assess(ctx context.Context, in risk.Input) (risk.Assessment, 
 	if as.Decision == risk.Block {
 		return as, nil, nil
 	}
-	writes, err := a.Store.OrderWrites(in)
+	writes, err := a.Store.OrderWrites(in, snap.Stale)
 	return as, writes, err
 }
 

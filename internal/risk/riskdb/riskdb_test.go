@@ -42,7 +42,7 @@ func TestCountersAreExactUnderConcurrency(t *testing.T) {
 			if i%10 == 0 {
 				o.AddressKey = "addr-2"
 			}
-			writes, err := s.OrderWrites(o)
+			writes, err := s.OrderWrites(o, nil)
 			if err == nil {
 				err = dynamo.Transact(ctx, db, writes)
 			}
@@ -90,7 +90,7 @@ func TestSlidingWindowEstimate(t *testing.T) {
 	start := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC) // a bucket boundary of every window
 	place := func(at time.Time, k int) {
 		for range k {
-			w, err := s.OrderWrites(risk.Input{CustomerID: "bob", Amount: 100, Currency: "CNY", At: at})
+			w, err := s.OrderWrites(risk.Input{CustomerID: "bob", Amount: 100, Currency: "CNY", At: at}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -172,5 +172,48 @@ func TestRulesAndBlockLists(t *testing.T) {
 	got, ok, err := s.Rules(ctx, riskdb.MerchantScope("mch_a"))
 	if err != nil || !ok || got.MaxAmount["CNY"] != 500 {
 		t.Errorf("Rules = %+v %v %v", got, ok, err)
+	}
+}
+
+// A shopper's velocity lives on one item: buckets older than each window's
+// previous one are reported stale by Load and removed by the next order's
+// write, so the item does not grow with time.
+func TestStaleBucketsAreRemovedByTheNextOrder(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	db := awstest.DynamoDB(t)
+	first := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	order := func(at time.Time, stale []string) {
+		t.Helper()
+		w, err := s.OrderWrites(risk.Input{CustomerID: "carol", Amount: 100, Currency: "CNY", At: at}, stale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(w) != 1 {
+			t.Fatalf("%d writes for an order's risk bookkeeping, want 1", len(w))
+		}
+		if err := dynamo.Transact(ctx, db, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	order(first, nil)
+	if err := s.PaymentFailed(ctx, "carol", first); err != nil {
+		t.Fatal(err)
+	}
+	later := first.Add(72 * time.Hour)
+	snap, err := s.Load(ctx, risk.Input{CustomerID: "carol", Currency: "CNY", At: later})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Stale) != 6 || snap.History.Orders != [3]float64{} || snap.History.PriorOrders != 1 {
+		t.Fatalf("three days on: stale %v, history %+v; want 6 stale buckets, no velocity, 1 prior order", snap.Stale, snap.History)
+	}
+	order(later, snap.Stale)
+	snap, err = s.Load(ctx, risk.Input{CustomerID: "carol", Currency: "CNY", At: later})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Stale) != 0 || snap.History.Orders != [3]float64{1, 1, 1} || snap.History.PriorOrders != 2 {
+		t.Errorf("after the next order: stale %v, history %+v; want none stale, 1 order per window, 2 prior", snap.Stale, snap.History)
 	}
 }
