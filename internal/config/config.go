@@ -7,12 +7,16 @@
 package config
 
 import (
+	"net/http"
+
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"reflect"
 	"strings"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -64,8 +68,17 @@ func explain[T any](err error) error {
 // AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_DYNAMODB, …_SQS) from the
 // environment, so the same binary talks to AWS, LocalStack or the emulator.
 // The region defaults to us-east-1 when none is set.
+//
+// Idle connections are kept for up to 256 concurrent calls per host (the
+// SDK keeps 10): one Lambda invocation never needs more, but the local
+// platform serves every function from one process, and past the pool each
+// call under load opened a new connection (and the emulator a new thread).
 func AWS(ctx context.Context) (aws.Config, error) {
-	var opts []func(*awsconfig.LoadOptions) error
+	opts := []func(*awsconfig.LoadOptions) error{
+		awsconfig.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConns, t.MaxIdleConnsPerHost = 256, 256
+		})),
+	}
 	if os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
 		opts = append(opts, awsconfig.WithRegion("us-east-1"))
 	}
