@@ -47,6 +47,10 @@ type Config struct {
 	// RiskModel is the risk model's JSON at s3://bucket/key; empty: the
 	// embedded demo model (internal/risk/model/default.json).
 	RiskModel string `env:"JIAOYI_RISK_MODEL"`
+	// CatalogCache is how long a warm function keeps the products, stores
+	// and locations it read (prices, stock and slots are always read
+	// fresh); 0 reads them every time.
+	CatalogCache time.Duration `env:"JIAOYI_CATALOG_CACHE" envDefault:"5s"`
 	// PSP selects the payment provider.
 	PSP      psp.Config
 	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
@@ -54,6 +58,9 @@ type Config struct {
 
 // Validate checks values the env tags cannot.
 func (c Config) Validate() error {
+	if c.CatalogCache < 0 || c.CatalogCache > time.Minute {
+		return fmt.Errorf("config: JIAOYI_CATALOG_CACHE %s is outside 0..1m", c.CatalogCache)
+	}
 	if c.Hold < time.Second || c.Hold > 7*24*time.Hour {
 		return fmt.Errorf("config: JIAOYI_PAYMENT_HOLD %s is outside 1s..168h", c.Hold)
 	}
@@ -79,6 +86,9 @@ type Queue interface {
 type Service struct {
 	db              DynamoDB
 	catalog         *catalog.Repository
+	lookup          interface {
+		Lookup(ctx context.Context, k catalog.Keys) (catalog.Found, error)
+	}
 	orders          *orderdb.Store
 	catalogTable    string
 	payments        payment.Provider
@@ -112,6 +122,10 @@ func New(db DynamoDB, cfg Config, payments payment.Provider, queue Queue, publis
 		relay: &outbox.Relay{DB: db, Table: cfg.OrdersTable, SNS: publisher, TopicARN: cfg.EventsTopicARN, IndexName: orderdb.DueIndex},
 		holds: orderdb.Holds{Orders: cfg.MaxUnpaidOrders, Units: cfg.MaxHeldUnits},
 		Hold:  cfg.Hold, Now: time.Now, AfterCommit: 10 * time.Second,
+	}
+	s.lookup = s.catalog
+	if cfg.CatalogCache > 0 {
+		s.lookup = catalog.NewCache(s.catalog, 4096, cfg.CatalogCache)
 	}
 	if s.holds.Orders == 0 {
 		s.holds = orderdb.Holds{Orders: 3, Units: 50}

@@ -203,7 +203,7 @@ func (s *Service) facts(ctx context.Context, req order.PlaceRequest) (order.Fact
 			}
 		}
 	}
-	found, err := s.catalog.Lookup(ctx, keys)
+	found, err := s.lookup.Lookup(ctx, keys)
 	if err != nil {
 		return order.Facts{}, err
 	}
