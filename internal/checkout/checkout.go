@@ -84,9 +84,9 @@ type Queue interface {
 
 // Service is checkout.
 type Service struct {
-	db              DynamoDB
-	catalog         *catalog.Repository
-	lookup          interface {
+	db      DynamoDB
+	catalog *catalog.Repository
+	lookup  interface {
 		Lookup(ctx context.Context, k catalog.Keys) (catalog.Found, error)
 	}
 	orders          *orderdb.Store
