@@ -82,13 +82,17 @@ type Queue interface {
 	SendMessage(ctx context.Context, in *sqs.SendMessageInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
 }
 
+// catalogLookup reads products, stores, slots and locations: the
+// repository, or its cache.
+type catalogLookup interface {
+	Lookup(ctx context.Context, k catalog.Keys) (catalog.Found, error)
+}
+
 // Service is checkout.
 type Service struct {
-	db      DynamoDB
-	catalog *catalog.Repository
-	lookup  interface {
-		Lookup(ctx context.Context, k catalog.Keys) (catalog.Found, error)
-	}
+	db              DynamoDB
+	catalog         *catalog.Repository
+	lookup          catalogLookup
 	orders          *orderdb.Store
 	catalogTable    string
 	payments        payment.Provider
