@@ -441,7 +441,7 @@ def main() -> None:
 
     # One line per request on stderr would drown real errors.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    from cheroot import wsgi
+    from werkzeug.serving import make_server
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
         create_backend_app,
@@ -502,14 +502,11 @@ def main() -> None:
                 timings.write(f"{action}\t{(time.perf_counter() - started) * 1000:.2f}\n")
         return [body]
 
-    # cheroot, not werkzeug's development server: the same WSGI app, with
-    # half the per-request HTTP cost (0.35 ms against 0.65 ms on a 2-core
-    # machine), which a placement pays some eight times. Its threads serve
-    # requests, not idle keep-alive connections; a test opens hundreds of
-    # connections at once, so the backlog is deep (a short one leaves the
-    # overflow waiting for SYN retransmits: 1 s, 3 s, …).
-    server = wsgi.Server(("127.0.0.1", port), serial, numthreads=256, request_queue_size=4096, timeout=60)
-    server.prepare()
+    server = make_server("127.0.0.1", port, serial, threaded=True)
+    server.daemon_threads = True
+    # A test opens hundreds of connections at once; with werkzeug's backlog
+    # of 128 the overflow waits for SYN retransmits (1 s, 3 s, …).
+    server.socket.listen(4096)
 
     def watch_stdin() -> None:
         try:
@@ -523,8 +520,8 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     threading.Thread(target=watch_stdin, daemon=True).start()
-    print(f"READY {server.bind_addr[1]}", flush=True)
-    server.serve()
+    print(f"READY {server.server_port}", flush=True)
+    server.serve_forever()
 
 
 if __name__ == "__main__":
