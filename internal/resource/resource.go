@@ -188,8 +188,12 @@ type Bucket struct {
 // published by the rebuild and a manifest naming the current one.
 var SearchSnapshots = Bucket{Name: "search-snapshots", EnvVar: "JIAOYI_SEARCH_BUCKET"}
 
+// SettlementExports holds each settlement batch's statement as CSV,
+// written when the batch closes and linked from the statement route.
+var SettlementExports = Bucket{Name: "settlement-exports", EnvVar: "JIAOYI_EXPORTS_BUCKET"}
+
 // Buckets returns every bucket.
-func Buckets() []Bucket { return []Bucket{SearchSnapshots} }
+func Buckets() []Bucket { return []Bucket{SearchSnapshots, SettlementExports} }
 
 // PhysicalName is the bucket name under prefix, within S3's 63
 // characters (a long one is cut and keeps a hash of the whole).

@@ -240,7 +240,7 @@ func All() []Route {
 		{
 			Method: "GET", Path: "/merchant/settlements/{date}", Function: "settle/get-settlement",
 			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
-			Tables: settleTables,
+			Tables: settleTables, Buckets: []BucketAccess{{resource.SettlementExports, Read}},
 		},
 		{
 			Method: "GET", Path: "/ops/settlements", Function: "settle/ops-settlements",
@@ -250,7 +250,7 @@ func All() []Route {
 		{
 			Method: "POST", Path: "/ops/settlements/run", Function: "settle/run-settlement",
 			Roles: Ops, MemoryMB: 512, Timeout: 29 * time.Second,
-			Tables: settleTables,
+			Tables: settleTables, Buckets: settlementExports,
 		},
 		{
 			Method: "POST", Path: "/ops/reconciliations", Function: "settle/run-reconciliation",
@@ -329,6 +329,10 @@ var checkoutTables = []TableAccess{{resource.Catalog, ReadWrite}, {resource.Orde
 
 // searchSnapshots is the search functions' read of the index snapshots.
 var searchSnapshots = []BucketAccess{{resource.SearchSnapshots, Read}}
+
+// settlementExports is what the functions that close batches need: they
+// write each statement's CSV.
+var settlementExports = []BucketAccess{{resource.SettlementExports, ReadWrite}}
 
 // settleTables is what settlement touches: the ledger (with its batches
 // and runs), merchants' fee schedules and calendars in Catalog, and the
@@ -419,7 +423,7 @@ func Consumers() []Consumer {
 			// Hourly: each merchant's day closes at its own cutoff and zone.
 			Function: "settle/settle-daily", Every: time.Hour,
 			MemoryMB: 512, Timeout: 5 * time.Minute,
-			Tables: settleTables,
+			Tables: settleTables, Buckets: settlementExports,
 		},
 		{
 			Function: "settle/reconcile-daily", Every: 24 * time.Hour,

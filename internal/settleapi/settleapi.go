@@ -4,21 +4,18 @@
 package settleapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/access"
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
@@ -54,7 +51,10 @@ type Config struct {
 	// SettlementGrace is how long after a business day ends it may be
 	// settled (postings stamped before the end must have committed).
 	SettlementGrace time.Duration `env:"JIAOYI_SETTLEMENT_GRACE" envDefault:"10m"`
-	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
+	// ExportsBucket receives each batch's statement as CSV; the functions
+	// that settle write it, the statement route links to it.
+	ExportsBucket string `env:"JIAOYI_EXPORTS_BUCKET"`
+	LogLevel      string `env:"LOG_LEVEL" envDefault:"info"`
 }
 
 // API answers the settlement routes and runs its jobs.
@@ -67,6 +67,9 @@ type API struct {
 	Currencies []string
 	Now        func() time.Time
 	Log        *slog.Logger
+	// Exports and Presign link a statement to its CSV in S3 (nil: no link).
+	Exports *settlement.Exporter
+	Presign settlement.Presigner
 }
 
 func deps(ctx context.Context) (*API, error) {
@@ -88,6 +91,15 @@ func deps(ctx context.Context) (*API, error) {
 		Inbox:         &outbox.Inbox{DB: db, Table: cfg.LedgerTable, Consumer: "ledger"},
 		ProviderFeeBP: map[string]int64{sandbox.Name: sandbox.FeeBasisPoints}}
 	a.Settler = &settlement.Settler{Ledger: book, Store: store, Merchants: cat, Now: time.Now, Grace: cfg.SettlementGrace}
+	if cfg.ExportsBucket != "" {
+		client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+			o.UsePathStyle = os.Getenv("AWS_ENDPOINT_URL") != "" // the emulator serves buckets by path
+			o.DisableLogOutputChecksumValidationSkipped = true
+		})
+		a.Exports = &settlement.Exporter{S3: client, Bucket: cfg.ExportsBucket}
+		a.Presign = s3.NewPresignClient(client)
+		a.Settler.Exporter = a.Exports
+	}
 	a.Reconciler = &settlement.Reconciler{Ledger: book, Provider: cfg.PaymentProvider, Store: store,
 		Metrics: metrics.New(os.Stdout, "settlement"), Options: reconcile.Options{Tolerance: cfg.ReconcileTolerance}, Now: time.Now}
 	if cfg.PaymentProvider == sandbox.Name && cfg.PaymentsTable != "" {
@@ -228,7 +240,15 @@ func (a *API) GetSettlement(ctx context.Context, req apigw.Request) (apigw.Respo
 	}
 	switch req.QueryStringParameters["format"] {
 	case "", "json":
-		return apigw.JSON(http.StatusOK, b)
+		view := Statement{Batch: b}
+		if a.Exports != nil && a.Presign != nil {
+			ref, err := a.Exports.Link(ctx, a.Presign, b.Merchant, b.Day, ExportLinkTTL, a.Now())
+			if err != nil {
+				return apigw.Response{}, err
+			}
+			view.Export = &ref
+		}
+		return apigw.JSON(http.StatusOK, view)
 	case "csv":
 		return csvResponse(b)
 	default:
@@ -236,32 +256,18 @@ func (a *API) GetSettlement(ctx context.Context, req apigw.Request) (apigw.Respo
 	}
 }
 
-// CSV renders a batch as a statement: one row per line, then the totals.
-func CSV(b settlement.Batch) ([]byte, error) {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	// Amounts in major units ("CNY 12.34" without the currency).
-	amount := func(n int64) string {
-		return strings.TrimPrefix(money.Money{Amount: n, Currency: b.Currency}.String(), b.Currency+" ")
-	}
-	rows := [][]string{{"merchant", "date", "kind", "late", "event_day", "count", "amount", "currency"}}
-	for _, l := range b.Lines {
-		rows = append(rows, []string{b.Merchant, b.Day, l.Kind, strconv.FormatBool(l.Late), l.Day, strconv.Itoa(l.Count), amount(l.Amount), b.Currency})
-	}
-	for _, t := range []struct {
-		kind string
-		v    int64
-	}{{"carry_in", b.CarryIn}, {"net", b.Net}, {"recovered", -b.Recovered}, {"payout", b.Payout.Amount}, {"carry_out", b.CarryOut}} {
-		rows = append(rows, []string{b.Merchant, b.Day, t.kind, "", "", "", amount(t.v), b.Currency})
-	}
-	if err := w.WriteAll(rows); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+// ExportLinkTTL is how long a statement's CSV download link works.
+const ExportLinkTTL = 15 * time.Minute
+
+// Statement is GET /merchant/settlements/{date}: the batch and, where
+// statements are exported, a link to its CSV in S3.
+type Statement struct {
+	settlement.Batch
+	Export *settlement.ExportRef `json:"export,omitempty"`
 }
 
 func csvResponse(b settlement.Batch) (apigw.Response, error) {
-	body, err := CSV(b)
+	body, err := settlement.CSV(b)
 	if err != nil {
 		return apigw.Response{}, err
 	}

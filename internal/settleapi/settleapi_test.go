@@ -2,6 +2,9 @@ package settleapi_test
 
 import (
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +91,27 @@ func TestSettlementRoutesRefuseBadInput(t *testing.T) {
 	resp, err := get(ctx, request("GET /merchant/settlements/{date}", map[string]string{"date": day.String()}, map[string]string{"format": "csv"}, "", merchant))
 	if err != nil || resp.StatusCode != 200 || !strings.HasPrefix(resp.Body, "merchant,date,kind") || !strings.Contains(resp.Body, ",payout,") {
 		t.Errorf("csv: %d %q, %v", resp.StatusCode, resp.Body, err)
+	}
+	// The statement links to the CSV the run exported to S3: the same file.
+	req := request("GET /merchant/settlements/{date}", map[string]string{"date": day.String()}, nil, "", merchant)
+	js, err := get(ctx, req)
+	if err != nil || js.StatusCode != 200 {
+		t.Fatalf("statement: %d %v", js.StatusCode, err)
+	}
+	if err := api.Check(req, js); err != nil {
+		t.Error(err)
+	}
+	var st settleapi.Statement
+	if err := json.Unmarshal([]byte(js.Body), &st); err != nil || st.Export == nil {
+		t.Fatalf("statement without an export link: %s (%v)", js.Body, err)
+	}
+	dl, err := http.Get(st.Export.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported, _ := io.ReadAll(dl.Body)
+	dl.Body.Close()
+	if dl.StatusCode != 200 || string(exported) != resp.Body {
+		t.Errorf("exported CSV (%d):\n%s\nwant the statement's:\n%s", dl.StatusCode, exported, resp.Body)
 	}
 }

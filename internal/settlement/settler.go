@@ -50,6 +50,13 @@ type Settler struct {
 	Now       func() time.Time
 	// Grace after a day's end before it may be settled (DefaultGrace if 0).
 	Grace time.Duration
+	// Exporter writes each batch a run returns to S3 as CSV (nil: none).
+	Exporter BatchExporter
+}
+
+// BatchExporter exports a closed batch's statement.
+type BatchExporter interface {
+	Export(ctx context.Context, b Batch) error
 }
 
 func (s *Settler) grace() time.Duration {
@@ -358,6 +365,11 @@ func (s *Settler) settleAll(ctx context.Context, day *settle.Date, early bool) (
 			sum.Failures = append(sum.Failures, MerchantFailure{m.ID, err.Error()})
 		}
 		for _, b := range bs {
+			if s.Exporter != nil {
+				if err := s.Exporter.Export(ctx, b); err != nil {
+					sum.Failures = append(sum.Failures, MerchantFailure{m.ID, err.Error()})
+				}
+			}
 			b.TransferIDs = nil
 			sum.Batches = append(sum.Batches, b)
 			sum.Payouts[b.Currency] += b.Payout.Amount

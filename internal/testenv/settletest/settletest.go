@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
@@ -46,7 +47,8 @@ func With(day settle.Date) map[string]string {
 	return map[string]string{DayPlaceholder: day.String(), FromPlaceholder: day.AddDays(-7).String()}
 }
 
-// Settled seeds the demo merchants and settles them all up to day.
+// Settled seeds the demo merchants and settles them all up to day,
+// exporting the statements when env has the exports bucket.
 func Settled(t *testing.T, env provision.Env, day settle.Date) settlement.Summary {
 	t.Helper()
 	checkouttest.SeedDemoProduct(t, env)
@@ -54,6 +56,12 @@ func Settled(t *testing.T, env provision.Env, day settle.Date) settlement.Summar
 	book := ledger.New(db, env[resource.Ledger.EnvVar])
 	s := &settlement.Settler{Ledger: book, Store: &settlement.Store{DB: db, Table: env[resource.Ledger.EnvVar]},
 		Merchants: catalog.NewRepository(db, env[resource.Catalog.EnvVar]), Now: time.Now}
+	if bucket := env[resource.SettlementExports.EnvVar]; bucket != "" {
+		client := s3.NewFromConfig(awstest.Config(t), func(o *s3.Options) {
+			o.UsePathStyle, o.DisableLogOutputChecksumValidationSkipped = true, true
+		})
+		s.Exporter = &settlement.Exporter{S3: client, Bucket: bucket}
+	}
 	sum, err := s.SettleAll(context.Background(), &day)
 	if err != nil || len(sum.Failures) > 0 {
 		t.Fatalf("settle: %v %+v", err, sum.Failures)
