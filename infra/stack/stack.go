@@ -470,6 +470,11 @@ func needsSecrets(function string, access []routes.TableAccess, sends []resource
 	if function == "fulfilment/carrier-webhook" {
 		webhooks = true
 	}
+	// Reconciliation reads the provider's balance transactions, and the
+	// ledger's consumer the fee of each capture.
+	if function == "settle/reconcile-daily" || function == "settle/run-reconciliation" || function == "settle/post-ledger" {
+		providerAPI = true
+	}
 	for _, a := range access {
 		if a.Table.Name == resource.Payments.Name && a.Access == routes.ReadWrite && !webhooks {
 			providerAPI = true

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/access"
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
@@ -26,9 +27,12 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 	"github.com/jiaoyi-dev/jiaoyi/internal/outbox"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/psp"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/stripe"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
 	"github.com/jiaoyi-dev/jiaoyi/internal/reconcile"
+	"github.com/jiaoyi-dev/jiaoyi/internal/secrets"
 	"github.com/jiaoyi-dev/jiaoyi/internal/settle"
 	"github.com/jiaoyi-dev/jiaoyi/internal/settlement"
 )
@@ -38,9 +42,10 @@ type Config struct {
 	LedgerTable   string `env:"JIAOYI_TABLE_LEDGER,required,notEmpty"`
 	CatalogTable  string `env:"JIAOYI_TABLE_CATALOG"`
 	PaymentsTable string `env:"JIAOYI_TABLE_PAYMENTS"`
-	// PaymentProvider is whose reports reconciliation reads ("sandbox";
-	// Stripe's balance-transaction export is not read yet).
+	// PaymentProvider is whose reports reconciliation reads: the sandbox's,
+	// or Stripe's balance transactions (with PSP's key).
 	PaymentProvider string `env:"JIAOYI_PAYMENT_PROVIDER" envDefault:"sandbox"`
+	PSP             psp.Config
 	// Currencies are the ledgers reconciled and shown by default.
 	Currencies []string `env:"JIAOYI_CURRENCIES" envSeparator:"," envDefault:"CNY"`
 	// ReconcileTolerance is the FX rounding, in minor units, still matched.
@@ -102,8 +107,21 @@ func deps(ctx context.Context) (*API, error) {
 	}
 	a.Reconciler = &settlement.Reconciler{Ledger: book, Provider: cfg.PaymentProvider, Store: store,
 		Metrics: metrics.New(os.Stdout, "settlement"), Options: reconcile.Options{Tolerance: cfg.ReconcileTolerance}, Now: time.Now}
-	if cfg.PaymentProvider == sandbox.Name && cfg.PaymentsTable != "" {
+	switch {
+	case cfg.PaymentProvider == sandbox.Name && cfg.PaymentsTable != "":
 		a.Reconciler.Reports = settlement.SandboxReports{Provider: sandbox.New(db, cfg.PaymentsTable)}
+	case cfg.PaymentProvider == stripe.Name && cfg.PSP.APISecretID+string(cfg.PSP.StripeAPIKey) != "":
+		err = secrets.Fill(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.PSP.APISecretID, map[string]func(string){
+			secrets.StripeAPIKey: func(v string) { cfg.PSP.StripeAPIKey = logging.Secret(v) },
+		})
+		if err != nil {
+			return nil, err
+		}
+		p, err := psp.New(cfg.PSP, db, cfg.PaymentsTable)
+		if err != nil {
+			return nil, err
+		}
+		a.Reconciler.Reports = settlement.StripeReports{Client: p.(*stripe.Client)}
 	}
 	return a, nil
 }

@@ -39,9 +39,17 @@ type Poster struct {
 	// Inbox drops events already booked before any work.
 	Inbox *outbox.Inbox
 	// ProviderFeeBP is each provider's published fee rate in basis points
-	// (the sandbox's; Stripe's real fee comes from its balance
-	// transactions, which this does not read yet: see the README).
+	// (the sandbox's), for providers without a CaptureFees entry.
 	ProviderFeeBP map[string]int64
+	// CaptureFees reads, per provider, the fee it actually charged on a
+	// capture from its balance data (Stripe: the charge's balance
+	// transaction). A failure fails the posting, which the queue retries.
+	CaptureFees map[string]CaptureFeeReader
+}
+
+// CaptureFeeReader reads the provider's fee on the capture of a payment.
+type CaptureFeeReader interface {
+	CaptureFee(ctx context.Context, intentID string) (int64, error)
 }
 
 // Apply books one event. Unknown event types are ignored. Returns
@@ -101,7 +109,14 @@ func (p *Poster) sale(ctx context.Context, e outbox.Event) error {
 		}
 		schedules[l.MerchantID] = Schedule(m.Fees)
 	}
-	ps, err := SalePostings(paid, schedules, ProviderFee(paid.Total.Amount, p.ProviderFeeBP[paid.Provider]))
+	fee := ProviderFee(paid.Total.Amount, p.ProviderFeeBP[paid.Provider])
+	if r, ok := p.CaptureFees[paid.Provider]; ok {
+		var err error
+		if fee, err = r.CaptureFee(ctx, paid.IntentID); err != nil {
+			return fmt.Errorf("provider fee of %s: %w", paid.OrderID, err)
+		}
+	}
+	ps, err := SalePostings(paid, schedules, fee)
 	if err != nil {
 		return err
 	}

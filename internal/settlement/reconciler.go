@@ -11,6 +11,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/money"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
+	"github.com/jiaoyi-dev/jiaoyi/internal/payment/stripe"
 	"github.com/jiaoyi-dev/jiaoyi/internal/reconcile"
 )
 
@@ -31,6 +32,37 @@ func (s SandboxReports) Report(ctx context.Context, day string) ([]reconcile.Pro
 	out := make([]reconcile.ProviderLine, len(lines))
 	for i, l := range lines {
 		out[i] = reconcile.ProviderLine{Type: reconcile.Type(l.Type), ProviderRef: l.ProviderRef, OurRef: l.OurRef, Amount: l.Amount, Fee: l.Fee}
+	}
+	return out, nil
+}
+
+// BalanceLister lists Stripe's balance transactions of a window.
+type BalanceLister interface {
+	BalanceTransactions(ctx context.Context, from, to time.Time) ([]stripe.BalanceTransaction, error)
+}
+
+// StripeReports reads Stripe's balance transactions of a UTC day: the
+// lines of its balance-transaction export, each with Stripe's own fee.
+type StripeReports struct{ Client BalanceLister }
+
+// Report implements ReportSource.
+func (s StripeReports) Report(ctx context.Context, day string) ([]reconcile.ProviderLine, error) {
+	from, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return nil, fmt.Errorf("stripe report: day %q: %w", day, err)
+	}
+	txns, err := s.Client.BalanceTransactions(ctx, from, from.AddDate(0, 0, 1))
+	if err != nil {
+		return nil, err
+	}
+	lines, err := stripe.ReportLines(txns)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]reconcile.ProviderLine, len(lines))
+	for i, l := range lines {
+		out[i] = reconcile.ProviderLine{Type: reconcile.Type(l.Kind), ProviderRef: l.ProviderRef, OurRef: l.OurRef,
+			Amount: money.Money{Amount: l.Amount, Currency: l.Currency}, Fee: l.Fee}
 	}
 	return out, nil
 }
