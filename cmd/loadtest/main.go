@@ -42,6 +42,7 @@ func main() {
 	shoppers := flag.Int("shoppers", 200, "distinct shoppers")
 	secret := flag.String("secret", env("JIAOYI_DEV_JWT_SECRET", devauth.DefaultSecret), "development token secret")
 	seed := flag.Uint64("seed", 1, "seed of the traffic mix")
+	emu := flag.String("emulator", "", "the emulator's URL (make run prints it): also report the emulator's own request rate")
 	flag.Parse()
 	mix, err := ParseMix(*mixFlag)
 	if err == nil && (*workers < 1 || *shoppers < 1 || *rate < 0 || (*requests <= 0 && *duration <= 0)) {
@@ -52,7 +53,7 @@ func main() {
 		os.Exit(2)
 	}
 	os.Exit(run(Config{Base: strings.TrimRight(*base, "/"), Mix: mix, Rate: *rate, Workers: *workers, Requests: *requests,
-		Duration: *duration, HotSKU: *sku, Shoppers: *shoppers, Secret: *secret, Seed: *seed}, os.Stdout))
+		Duration: *duration, HotSKU: *sku, Shoppers: *shoppers, Secret: *secret, Seed: *seed, Emulator: strings.TrimRight(*emu, "/")}, os.Stdout))
 }
 
 func env(k, def string) string {
@@ -70,6 +71,28 @@ type Config struct {
 	Duration                          time.Duration
 	HotSKU, Secret                    string
 	Seed                              uint64
+	// Emulator is the emulator's URL; its counters are read before and
+	// after, so the report says how many requests it served and how busy.
+	Emulator string
+}
+
+// EmulatorStats are the emulator's counters (GET /_jiaoyi/stats).
+type EmulatorStats struct {
+	Requests    int64   `json:"requests"`
+	BusySeconds float64 `json:"busySeconds"`
+}
+
+func emulatorStats(client *http.Client, url string) (EmulatorStats, error) {
+	var st EmulatorStats
+	resp, err := client.Get(url + "/_jiaoyi/stats")
+	if err != nil {
+		return st, fmt.Errorf("emulator stats: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return st, fmt.Errorf("emulator stats: %s answered %d (is it jiaoyi's emulator?)", url, resp.StatusCode)
+	}
+	return st, json.NewDecoder(resp.Body).Decode(&st)
 }
 
 func run(cfg Config, out io.Writer) int {
@@ -125,6 +148,13 @@ func run(cfg Config, out io.Writer) int {
 	}
 	attacker := vegeta.NewAttacker(opts...)
 	report := NewReport()
+	var emuBefore EmulatorStats
+	if cfg.Emulator != "" {
+		if emuBefore, err = emulatorStats(client, cfg.Emulator); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			return 2
+		}
+	}
 	start := time.Now()
 	for res := range attacker.Attack(targets.Next, pacer, cfg.Duration, "jiaoyi") {
 		report.Add(res)
@@ -137,6 +167,18 @@ func run(cfg Config, out io.Writer) int {
 	}
 	report.StockBefore, report.StockAfter = before, after
 	report.Print(out, cfg)
+	if cfg.Emulator != "" {
+		emuAfter, err := emulatorStats(client, cfg.Emulator)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			return 2
+		}
+		n, busy := emuAfter.Requests-emuBefore.Requests, emuAfter.BusySeconds-emuBefore.BusySeconds
+		if n > 0 {
+			fmt.Fprintf(out, "emulator  %d requests (%.1f per API request), %.0f/s; busy %.0f%% of the run, %.2f ms per request\n",
+				n, float64(n)/float64(max(report.All.Requests, 1)), float64(n)/report.Elapsed.Seconds(), 100*busy/report.Elapsed.Seconds(), 1000*busy/float64(n))
+		}
+	}
 	if failures := report.Invariants(); len(failures) > 0 {
 		for _, f := range failures {
 			fmt.Fprintln(out, "INVARIANT FAILED:", f)

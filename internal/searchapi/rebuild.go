@@ -2,8 +2,11 @@ package searchapi
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -12,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/config"
+	"github.com/jiaoyi-dev/jiaoyi/internal/id"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/search"
 )
@@ -74,6 +78,10 @@ func NewRebuildIndex(ctx context.Context) (func(context.Context, events.DynamoDB
 	}
 	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		var resp events.DynamoDBEventResponse
+		if len(ev.Records) > 0 && !Changes(ev.Records) {
+			r.Log.Debug("search index unchanged: only stock counts moved", "records", len(ev.Records))
+			return resp, nil
+		}
 		if err := r.Rebuild(ctx); err != nil {
 			r.Log.Error("search index rebuild", "records", len(ev.Records), "error", err)
 			if len(ev.Records) > 0 {
@@ -84,4 +92,72 @@ func NewRebuildIndex(ctx context.Context) (func(context.Context, events.DynamoDB
 		}
 		return resp, nil
 	}, nil
+}
+
+// stockAttrs are the SKU attributes orders move all day; the index keeps
+// only whether they are above zero (in stock, per pickup store).
+var stockAttrs = map[string]bool{"available": true, "stock": true}
+
+// Changes reports whether a batch of Catalog changes can change the
+// index: anything but a SKU's stock counts moving while each stays on the
+// same side of zero (overall and at every store). A placement moves stock
+// on every order; rebuilding for that would rebuild all day for nothing.
+// A record without both images counts as a change.
+func Changes(records []events.DynamoDBEventRecord) bool {
+	for _, r := range records {
+		pk := r.Change.Keys["pk"]
+		if r.EventName != "MODIFY" || pk.DataType() != events.DataTypeString || !strings.HasPrefix(pk.String(), "SKU#") ||
+			r.Change.OldImage == nil || r.Change.NewImage == nil {
+			return true
+		}
+		old, cur := r.Change.OldImage, r.Change.NewImage
+		for name := range merged(old, cur) {
+			if !stockAttrs[name] && !sameAttribute(old[name], cur[name]) {
+				return true
+			}
+		}
+		if positive(old["available"]) != positive(cur["available"]) {
+			return true
+		}
+		os, ns := stockMap(old["stock"]), stockMap(cur["stock"])
+		for loc := range merged(os, ns) {
+			if id.Valid(id.Store, loc) && positive(os[loc]) != positive(ns[loc]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func merged[V any](a, b map[string]V) map[string]bool {
+	out := make(map[string]bool, len(a)+len(b))
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+func stockMap(v events.DynamoDBAttributeValue) map[string]events.DynamoDBAttributeValue {
+	if v.DataType() != events.DataTypeMap {
+		return nil
+	}
+	return v.Map()
+}
+
+func positive(v events.DynamoDBAttributeValue) bool {
+	if v.DataType() != events.DataTypeNumber {
+		return false
+	}
+	n, err := strconv.ParseFloat(v.Number(), 64)
+	return err == nil && n > 0
+}
+
+// sameAttribute compares two attribute values by their JSON form.
+func sameAttribute(a, b events.DynamoDBAttributeValue) bool {
+	ja, erra := json.Marshal(a)
+	jb, errb := json.Marshal(b)
+	return erra == nil && errb == nil && string(ja) == string(jb)
 }

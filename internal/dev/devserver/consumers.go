@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -22,19 +24,15 @@ import (
 // them: queue consumers through an event source mapping stand-in (receive,
 // call, delete what succeeded, leave batch item failures for redelivery),
 // scheduled ones on a ticker. They stop with ctx.
-func runConsumers(ctx context.Context, client *sqs.Client, log *slog.Logger) error {
+func runConsumers(ctx context.Context, awsCfg aws.Config, log *slog.Logger) error {
+	client := sqs.NewFromConfig(awsCfg)
 	for _, c := range routes.Consumers() {
 		if newStream, ok := streamHandlers[c.Function]; ok {
 			h, err := newStream(ctx)
 			if err != nil {
 				return err
 			}
-			// No streams here: the consumer runs every window, on an empty
-			// batch, as if something changed.
-			go runSchedule(ctx, c.Window, func(ctx context.Context, _ json.RawMessage) error {
-				_, err := h(ctx, events.DynamoDBEvent{})
-				return err
-			}, log.With("consumer", c.Function))
+			go pollStream(ctx, dynamodb.NewFromConfig(awsCfg), dynamodbstreams.NewFromConfig(awsCfg), c, h, log.With("consumer", c.Function))
 			continue
 		}
 		if newQueue, ok := queueHandlers[c.Function]; ok {

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
@@ -146,7 +145,7 @@ func Run(ctx context.Context, opt Options) error {
 	}
 	consumerCtx, stopConsumers := context.WithCancel(ctx)
 	defer stopConsumers()
-	if err := runConsumers(consumerCtx, sqs.NewFromConfig(awsCfg), opt.Log); err != nil {
+	if err := runConsumers(consumerCtx, awsCfg, opt.Log); err != nil {
 		return err
 	}
 	token, err := devauth.Token(devSecret(), "demo-shopper", 24*time.Hour, time.Now())

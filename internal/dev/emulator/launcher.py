@@ -479,8 +479,18 @@ def main() -> None:
 
         signal.signal(signal.SIGUSR1, restart_profile)
     served = [0]
+    # GET /_jiaoyi/stats answers how many requests the emulator served and
+    # how long it was busy with them, for load tools to report its rate.
+    stats = {"requests": 0, "busySeconds": 0.0}
 
     def serial(environ, start_response):
+        if environ.get("PATH_INFO") == "/_jiaoyi/stats":
+            import json
+
+            with lock:
+                body = json.dumps(stats).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
         with lock:
             started = time.perf_counter()
             if profiler is not None:
@@ -497,6 +507,8 @@ def main() -> None:
                 served[0] += 1
                 if served[0] % 100 == 0:
                     profiler.dump_stats(profile_path)
+            stats["requests"] += 1
+            stats["busySeconds"] += time.perf_counter() - started
             if timings is not None:
                 action = environ.get("HTTP_X_AMZ_TARGET") or (environ.get("REQUEST_METHOD", "") + " " + environ.get("PATH_INFO", ""))
                 timings.write(f"{action}\t{(time.perf_counter() - started) * 1000:.2f}\n")
