@@ -218,6 +218,10 @@ func (s *Store) Begin(ctx context.Context, scope, key, fingerprint string) (*Cla
 		return nil, nil, fmt.Errorf("idempotency: read existing record: %w", errors.Join(err, errors.New("no item returned")))
 	}
 	switch {
+	case old.Token == c.token && old.Status == StatusInProgress:
+		// Our own claim: the SDK sent the put again after losing the
+		// first attempt's answer, and the first had written it.
+		return c, nil, nil
 	case old.PayloadHash != fingerprint:
 		return nil, nil, ErrKeyReused
 	case old.Status == StatusCompleted && old.Response != nil:

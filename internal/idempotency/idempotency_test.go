@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
 	"github.com/jiaoyi-dev/jiaoyi/internal/idempotency"
@@ -251,5 +252,42 @@ func TestRequireUnderRace(t *testing.T) {
 	after, _ := h(context.Background(), request("race", "alice", `{"x":1}`))
 	if after.StatusCode != 201 || after.Body != `{"id":"only"}` {
 		t.Errorf("retry after the race = %d %s, want the one answer", after.StatusCode, after.Body)
+	}
+}
+
+// resentPut is the client sending a put a second time after the first,
+// which the table applied, lost its answer on the way back (the SDK's
+// retry does that).
+type resentPut struct {
+	idempotency.DynamoDB
+	resent bool
+}
+
+func (r *resentPut) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if !r.resent {
+		r.resent = true
+		if _, err := r.DynamoDB.PutItem(ctx, in, optFns...); err != nil {
+			return nil, err
+		}
+	}
+	return r.DynamoDB.PutItem(ctx, in, optFns...)
+}
+
+// A claim whose put was sent twice (the first answer lost) is still the
+// caller's: not "in progress" behind itself.
+func TestClaimSentTwiceIsStillOurs(t *testing.T) {
+	ctx := context.Background()
+	env := awstest.Tables(t, resource.Orders)
+	db := &resentPut{DynamoDB: awstest.DynamoDB(t)}
+	s := idempotency.NewStore(db, env[resource.Orders.EnvVar])
+	c, prev, err := s.Begin(ctx, "alice", "k-1", "fp")
+	if err != nil || c == nil || prev != nil || !db.resent {
+		t.Fatalf("Begin after a resent put = %v, %v, %v; want our claim", c, prev, err)
+	}
+	if err := s.Complete(ctx, c, idempotency.Response{StatusCode: 201, Body: "{}"}); err != nil {
+		t.Fatalf("completing the claim: %v", err)
+	}
+	if _, _, err := idempotency.NewStore(awstest.DynamoDB(t), env[resource.Orders.EnvVar]).Begin(ctx, "alice", "k-1", "other"); !errors.Is(err, idempotency.ErrKeyReused) {
+		t.Errorf("another request on the key: %v", err)
 	}
 }
