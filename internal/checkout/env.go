@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -16,7 +15,6 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/metrics"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/psp"
 	"github.com/jiaoyi-dev/jiaoyi/internal/risk/riskdb"
-	"github.com/jiaoyi-dev/jiaoyi/internal/secrets"
 )
 
 // FromEnv builds the service as a function does at cold start: its Config
@@ -36,13 +34,7 @@ func FromEnv(ctx context.Context) (*Service, Config, *dynamodb.Client, *slog.Log
 		return nil, cfg, nil, nil, err
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
-	err = secrets.Fill(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.PSP.APISecretID, map[string]func(string){
-		secrets.StripeAPIKey: func(v string) { cfg.PSP.StripeAPIKey = logging.Secret(v) },
-	})
-	if err != nil {
-		return nil, cfg, nil, nil, err
-	}
-	provider, err := psp.New(cfg.PSP, db, cfg.PaymentsTable)
+	provider, err := psp.FromEnv(ctx, awsCfg, cfg.PSP, db, cfg.PaymentsTable)
 	if err != nil {
 		return nil, cfg, nil, nil, err
 	}

@@ -14,7 +14,7 @@ import (
 // bucket makes an S3 client for the emulator and a bucket unique to t.
 func bucket(t *testing.T) (*s3.Client, string) {
 	t.Helper()
-	client := s3.NewFromConfig(awstest.Config(t), func(o *s3.Options) { o.UsePathStyle = true })
+	client := awstest.S3(t)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "search-test-" + hex.EncodeToString(b)

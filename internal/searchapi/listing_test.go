@@ -55,7 +55,7 @@ func setupSearch(t *testing.T) searchHandlers {
 	if err := repo.Write(ctx, tea); err != nil {
 		t.Fatal(err)
 	}
-	client := s3.NewFromConfig(awstest.Config(t), func(o *s3.Options) { o.UsePathStyle = true })
+	client := awstest.S3(t)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	bucket := "searchapi-test-" + hex.EncodeToString(b)

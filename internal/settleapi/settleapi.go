@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/access"
 	"github.com/jiaoyi-dev/jiaoyi/internal/apigw"
@@ -32,7 +31,6 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/stripe"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
 	"github.com/jiaoyi-dev/jiaoyi/internal/reconcile"
-	"github.com/jiaoyi-dev/jiaoyi/internal/secrets"
 	"github.com/jiaoyi-dev/jiaoyi/internal/settle"
 	"github.com/jiaoyi-dev/jiaoyi/internal/settlement"
 )
@@ -72,9 +70,8 @@ type API struct {
 	Currencies []string
 	Now        func() time.Time
 	Log        *slog.Logger
-	// Exports and Presign link a statement to its CSV in S3 (nil: no link).
+	// Exports links a statement to its CSV in S3 (nil: no link).
 	Exports *settlement.Exporter
-	Presign settlement.Presigner
 }
 
 func deps(ctx context.Context) (*API, error) {
@@ -101,8 +98,7 @@ func deps(ctx context.Context) (*API, error) {
 			o.UsePathStyle = os.Getenv("AWS_ENDPOINT_URL") != "" // the emulator serves buckets by path
 			o.DisableLogOutputChecksumValidationSkipped = true
 		})
-		a.Exports = &settlement.Exporter{S3: client, Bucket: cfg.ExportsBucket}
-		a.Presign = s3.NewPresignClient(client)
+		a.Exports = &settlement.Exporter{S3: client, Bucket: cfg.ExportsBucket, Presign: s3.NewPresignClient(client)}
 		a.Settler.Exporter = a.Exports
 	}
 	a.Reconciler = &settlement.Reconciler{Ledger: book, Provider: cfg.PaymentProvider, Store: store,
@@ -111,13 +107,7 @@ func deps(ctx context.Context) (*API, error) {
 	case cfg.PaymentProvider == sandbox.Name && cfg.PaymentsTable != "":
 		a.Reconciler.Reports = settlement.SandboxReports{Provider: sandbox.New(db, cfg.PaymentsTable)}
 	case cfg.PaymentProvider == stripe.Name && cfg.PSP.APISecretID+string(cfg.PSP.StripeAPIKey) != "":
-		err = secrets.Fill(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.PSP.APISecretID, map[string]func(string){
-			secrets.StripeAPIKey: func(v string) { cfg.PSP.StripeAPIKey = logging.Secret(v) },
-		})
-		if err != nil {
-			return nil, err
-		}
-		p, err := psp.New(cfg.PSP, db, cfg.PaymentsTable)
+		p, err := psp.FromEnv(ctx, awsCfg, cfg.PSP, db, cfg.PaymentsTable)
 		if err != nil {
 			return nil, err
 		}
@@ -259,8 +249,8 @@ func (a *API) GetSettlement(ctx context.Context, req apigw.Request) (apigw.Respo
 	switch req.QueryStringParameters["format"] {
 	case "", "json":
 		view := Statement{Batch: b}
-		if a.Exports != nil && a.Presign != nil {
-			ref, err := a.Exports.Link(ctx, a.Presign, b.Merchant, b.Day, ExportLinkTTL, a.Now())
+		if a.Exports != nil {
+			ref, err := a.Exports.Link(ctx, b.Merchant, b.Day, ExportLinkTTL, a.Now())
 			if err != nil {
 				return apigw.Response{}, err
 			}

@@ -51,10 +51,13 @@ type ObjectPutter interface {
 	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 }
 
-// Exporter writes each closed batch's statement to S3 as CSV.
+// Exporter writes each closed batch's statement to S3 as CSV and signs
+// links to download it.
 type Exporter struct {
 	S3     ObjectPutter
 	Bucket string
+	// Presign signs download links (nil: Link is not used).
+	Presign Presigner
 }
 
 // Export writes b's statement to ExportKey. A closed batch never changes,
@@ -82,9 +85,9 @@ type Presigner interface {
 }
 
 // Link presigns a download of merchantID's statement of day, valid for ttl.
-func (e *Exporter) Link(ctx context.Context, p Presigner, merchantID, day string, ttl time.Duration, now time.Time) (ExportRef, error) {
+func (e *Exporter) Link(ctx context.Context, merchantID, day string, ttl time.Duration, now time.Time) (ExportRef, error) {
 	key := ExportKey(merchantID, day)
-	req, err := p.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(e.Bucket), Key: aws.String(key)}, s3.WithPresignExpires(ttl))
+	req, err := e.Presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(e.Bucket), Key: aws.String(key)}, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return ExportRef{}, fmt.Errorf("presign settlement export: %w", err)
 	}

@@ -23,14 +23,14 @@ import (
 func TestSettlementStatementsAreExportedToS3(t *testing.T) {
 	ctx := context.Background()
 	r := newRig(t)
-	client := s3.NewFromConfig(awstest.Config(t), func(o *s3.Options) { o.UsePathStyle, o.DisableLogOutputChecksumValidationSkipped = true, true })
+	client := awstest.S3(t)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	bucket := "exports-test-" + hex.EncodeToString(b)
 	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
 		t.Fatal(err)
 	}
-	exp := &settlement.Exporter{S3: client, Bucket: bucket}
+	exp := &settlement.Exporter{S3: client, Bucket: bucket, Presign: s3.NewPresignClient(client)}
 	r.settler.Exporter = exp
 	r.clock.Set(time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC))
 	if err := r.poster.Apply(ctx, paid(t, "ord_x1", time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC))); err != nil {
@@ -65,7 +65,7 @@ func TestSettlementStatementsAreExportedToS3(t *testing.T) {
 			}
 		}
 	}
-	ref, err := exp.Link(ctx, s3.NewPresignClient(client), books, day.String(), 15*time.Minute, time.Now())
+	ref, err := exp.Link(ctx, books, day.String(), 15*time.Minute, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

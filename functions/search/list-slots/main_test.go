@@ -10,20 +10,14 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/jiaoyi-dev/jiaoyi/api"
-	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
-	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
-	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/searchtest"
 )
 
 func TestSampleEvent(t *testing.T) {
 	ctx := context.Background()
-	env := awstest.FunctionEnv(t)
-	repo := catalog.NewRepository(awstest.DynamoDB(t), env[resource.Catalog.EnvVar])
-	if _, err := demo.Seed(ctx, repo, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	searchtest.Seeded(t)
 	h, err := searchapi.NewListSlots(ctx)
 	if err != nil {
 		t.Fatal(err)

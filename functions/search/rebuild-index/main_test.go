@@ -6,28 +6,21 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
-	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
-	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/awstest"
 	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/checkouttest"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/searchtest"
 )
 
 // A product deactivated in the catalog leaves search once the recorded
 // stream batch has rebuilt the index.
 func TestSampleEvent(t *testing.T) {
 	ctx := context.Background()
-	env := awstest.FunctionEnv(t)
-	repo := catalog.NewRepository(dynamodb.NewFromConfig(awstest.Config(t)), env[resource.Catalog.EnvVar])
-	if _, err := demo.Seed(ctx, repo, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	repo := searchtest.Seeded(t)
 	h, err := searchapi.NewRebuildIndex(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -3,13 +3,18 @@
 package psp
 
 import (
+	"context"
 	"fmt"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/stripe"
+	"github.com/jiaoyi-dev/jiaoyi/internal/secrets"
 )
 
 // Config selects and configures the provider. In AWS the Stripe key comes
@@ -44,4 +49,17 @@ func New(cfg Config, db sandbox.DynamoDB, paymentsTable string) (payment.Provide
 		return c, nil
 	}
 	return nil, fmt.Errorf("config: JIAOYI_PAYMENT_PROVIDER %q is not sandbox or stripe", cfg.Provider)
+}
+
+// FromEnv is New for a function at cold start: the Stripe key is read
+// from the Secrets Manager secret APISecretID names (in AWS), then the
+// provider is built.
+func FromEnv(ctx context.Context, awsCfg aws.Config, cfg Config, db sandbox.DynamoDB, paymentsTable string) (payment.Provider, error) {
+	err := secrets.Fill(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.APISecretID, map[string]func(string){
+		secrets.StripeAPIKey: func(v string) { cfg.StripeAPIKey = logging.Secret(v) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg, db, paymentsTable)
 }

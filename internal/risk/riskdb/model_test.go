@@ -18,7 +18,7 @@ import (
 
 func TestLoadModel(t *testing.T) {
 	ctx := context.Background()
-	client := s3.NewFromConfig(awstest.Config(t), func(o *s3.Options) { o.UsePathStyle = true })
+	client := awstest.S3(t)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	bucket := "risk-model-test-" + hex.EncodeToString(b)

@@ -23,6 +23,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -94,6 +95,14 @@ func DynamoDB(t testing.TB) *dynamodb.Client {
 func SQS(t testing.TB) *sqs.Client {
 	t.Helper()
 	return sqs.NewFromConfig(Config(t))
+}
+
+// S3 returns a client for the emulator, which serves buckets by path.
+func S3(t testing.TB) *s3.Client {
+	t.Helper()
+	return s3.NewFromConfig(Config(t), func(o *s3.Options) {
+		o.UsePathStyle, o.DisableLogOutputChecksumValidationSkipped = true, true
+	})
 }
 
 // Prefix returns a name prefix unique to this test.

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
@@ -57,10 +56,7 @@ func Settled(t *testing.T, env provision.Env, day settle.Date) settlement.Summar
 	s := &settlement.Settler{Ledger: book, Store: &settlement.Store{DB: db, Table: env[resource.Ledger.EnvVar]},
 		Merchants: catalog.NewRepository(db, env[resource.Catalog.EnvVar]), Now: time.Now}
 	if bucket := env[resource.SettlementExports.EnvVar]; bucket != "" {
-		client := s3.NewFromConfig(awstest.Config(t), func(o *s3.Options) {
-			o.UsePathStyle, o.DisableLogOutputChecksumValidationSkipped = true, true
-		})
-		s.Exporter = &settlement.Exporter{S3: client, Bucket: bucket}
+		s.Exporter = &settlement.Exporter{S3: awstest.S3(t), Bucket: bucket}
 	}
 	sum, err := s.SettleAll(context.Background(), &day)
 	if err != nil || len(sum.Failures) > 0 {
