@@ -21,6 +21,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -121,6 +122,9 @@ func run(cfg Config, out io.Writer) int {
 			}
 		}
 	}
+	// Spread and duplicate traffic stay off the hot SKU, so its stock moves
+	// only by the hot orders the invariant counts.
+	active = slices.DeleteFunc(active, func(s catalog.SKU) bool { return s.ID == cfg.HotSKU })
 	hotProduct := productOf[cfg.HotSKU]
 	if hotProduct == "" {
 		fmt.Fprintln(os.Stderr, "loadtest: -sku is not a demo SKU")

@@ -435,6 +435,47 @@ def lazy_queue_attributes() -> None:
     Queue.attributes = property(lambda self: Attributes(self))
 
 
+def fast_message_clock() -> None:
+    """moto decides whether a queued message may be received by reading
+    the clock through datetime arithmetic twice per message, on every
+    ReceiveMessage, over the queue's whole backlog: a payment-timeout queue
+    holds a delayed message per open order, so each empty poll of it held
+    the emulator for milliseconds, longer as orders piled up. Read the
+    clock once per pass with the same epoch milliseconds and the same
+    comparisons. Written by hand because moto has no switch for it."""
+    from moto.sqs.models import Message, Queue
+
+    def now_ms():
+        return time.time() * 1000.0
+
+    Message.visible = property(lambda self: now_ms() > self.visible_at)
+    Message.delayed = property(lambda self: now_ms() < self.delayed_until)
+
+    def messages(self):
+        now = now_ms()
+        return [m for m in self._messages if now > m.visible_at and not now < m.delayed_until]
+
+    Queue.messages = property(messages)
+
+
+def cache_action_names() -> None:
+    """moto lists a handler class's methods with inspect.getmembers on
+    every request to find the action's method; a class's methods never
+    change while the server runs, so list them once per class."""
+    from moto.core import responses, utils
+
+    names: dict = {}
+    original = utils.method_names_from_class
+
+    def method_names_from_class(clazz):
+        got = names.get(clazz)
+        if got is None:
+            got = names[clazz] = original(clazz)
+        return got
+
+    responses.method_names_from_class = method_names_from_class
+
+
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     import logging
@@ -456,6 +497,8 @@ def main() -> None:
         cache_expression_parsing()
         lazy_queue_attributes()
         fast_update_validation()
+        fast_message_clock()
+        cache_action_names()
     app = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
     # JIAOYI_EMULATOR_TIMINGS=<file> appends "<service action>\t<ms>" per

@@ -2,8 +2,10 @@ package emulator_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -68,5 +70,53 @@ func TestQueueAttributesAreMotos(t *testing.T) {
 	}
 	if len(one.Attributes) != 1 || one.Attributes["ApproximateNumberOfMessages"] != "2" {
 		t.Errorf("by name: %v, want only ApproximateNumberOfMessages=2", one.Attributes)
+	}
+}
+
+// The launcher reads the clock once per receive: a delayed message is
+// not received before its delay ends and is after; a received message
+// stays invisible for its visibility timeout and is received again once
+// that has passed (with a higher receive count).
+func TestReceiveHonoursDelayAndVisibility(t *testing.T) {
+	ctx := context.Background()
+	client := awstest.SQS(t)
+	q, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(awstest.Prefix(t) + "clock")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(body string, delay int32) {
+		t.Helper()
+		if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String(body), DelaySeconds: delay}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	receive := func(visibility int32) []string {
+		t.Helper()
+		out, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10,
+			VisibilityTimeout: visibility, MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameApproximateReceiveCount}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bodies []string
+		for _, m := range out.Messages {
+			bodies = append(bodies, aws.ToString(m.Body)+"#"+m.Attributes["ApproximateReceiveCount"])
+		}
+		slices.Sort(bodies)
+		return bodies
+	}
+	for i := range 50 {
+		send("later"+strconv.Itoa(i), 900) // a backlog of delayed messages, never due here
+	}
+	send("soon", 1)
+	send("now", 0)
+	if got := receive(1); !slices.Equal(got, []string{"now#1"}) {
+		t.Fatalf("first receive: %v, want only now#1", got)
+	}
+	if got := receive(1); len(got) != 0 {
+		t.Fatalf("while now is invisible and soon delayed: %v, want nothing", got)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if got := receive(30); !slices.Equal(got, []string{"now#2", "soon#1"}) {
+		t.Fatalf("after a second and a half: %v, want now#2 and soon#1", got)
 	}
 }
