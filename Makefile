@@ -54,8 +54,8 @@ synth: venv build ## cdk.out/ for dev and prod, checked by cfn-lint
 	rm -rf cdk.out
 	CDK_CONTEXT_JSON='{"stage":"dev"}' $(GO) run ./infra
 	CDK_CONTEXT_JSON='{"stage":"prod","paymentProvider":"stripe"}' $(GO) run ./infra
-	$(VENV)/bin/cfn-lint --non-zero-exit-code error cdk.out/jiaoyi-dev.template.json cdk.out/jiaoyi-prod.template.json
-	@echo "synthesized and linted: cdk.out/jiaoyi-dev.template.json cdk.out/jiaoyi-prod.template.json"
+	$(VENV)/bin/cfn-lint --non-zero-exit-code error cdk.out/*.template.json
+	@echo "synthesized and linted: cdk.out/jiaoyi-dev.template.json cdk.out/jiaoyi-prod.template.json and their areas' nested stacks"
 
 # The CDK CLI and cdklocal, pinned in .cdk-cli/package.json (a dot folder,
 # so the Go tools never walk its node_modules).

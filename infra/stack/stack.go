@@ -163,8 +163,8 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 			Topic: alarms, Protocol: awssns.SubscriptionProtocol_EMAIL, Endpoint: jsii.String(p.AlarmEmail),
 		})
 	}
-	alarm := func(id string, metric awscloudwatch.IMetric, desc string) {
-		a := awscloudwatch.NewAlarm(st, jsii.String(id), &awscloudwatch.AlarmProps{
+	alarmIn := func(scope constructs.Construct, id string, metric awscloudwatch.IMetric, desc string) {
+		a := awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
 			Metric: metric, Threshold: jsii.Number(0), EvaluationPeriods: jsii.Number(1),
 			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
 			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
@@ -172,6 +172,7 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		})
 		a.AddAlarmAction(awscloudwatchactions.NewSnsAction(alarms))
 	}
+	alarm := func(id string, metric awscloudwatch.IMetric, desc string) { alarmIn(st, id, metric, desc) }
 	queues := map[string]awssqs.Queue{}
 	for _, q := range resource.Queues() {
 		dlq := awssqs.NewQueue(st, jsii.String("DLQ-"+q.Name), &awssqs.QueueProps{
@@ -268,6 +269,23 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		})
 	}
 
+	// Each area's functions (checkout, search, settle…) with their roles,
+	// log group, alarms and schedules live in a nested stack of their own:
+	// CloudFormation holds at most 500 resources per stack, and one stack
+	// for everything had reached 460. Tables, queues, topics, buckets,
+	// secrets and the API stay here; CDK passes references across.
+	areas := map[string]awscdk.NestedStack{}
+	areaOf := func(function string) awscdk.NestedStack {
+		area, _, _ := strings.Cut(function, "/")
+		ns, ok := areas[area]
+		if !ok {
+			ns = awscdk.NewNestedStack(st, jsii.String("Area-"+area), &awscdk.NestedStackProps{
+				Description: jsii.String("jiaoyi " + p.Stage + ": the " + area + " functions"),
+			})
+			areas[area] = ns
+		}
+		return ns
+	}
 	fns := map[string]awslambda.Function{}
 	logGroups := map[string]awslogs.LogGroup{}
 	newFunction := func(name string, memoryMB int, timeout time.Duration, access []routes.TableAccess, sends []resource.Queue, publishes []resource.Topic, bucketAccess []routes.BucketAccess) (awslambda.Function, error) {
@@ -276,9 +294,10 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		// functions: Lambda names each stream after its function, and a
 		// stack holds at most 500 resources.
 		area, _, _ := strings.Cut(name, "/")
+		scope := areaOf(name)
 		logs, ok := logGroups[area]
 		if !ok {
-			logs = awslogs.NewLogGroup(st, jsii.String("Logs-"+area), &awslogs.LogGroupProps{
+			logs = awslogs.NewLogGroup(scope, jsii.String("Logs-"+area), &awslogs.LogGroupProps{
 				LogGroupName: jsii.String("/aws/lambda/" + prefix + area), Retention: retention, RemovalPolicy: removal,
 			})
 			logGroups[area] = logs
@@ -294,7 +313,7 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		if callsProvider && apiSecret != nil {
 			fenv["JIAOYI_SECRET_PAYMENT_API"] = apiSecret.SecretArn()
 		}
-		fn := awslambda.NewFunction(st, jsii.String("Fn-"+cid), &awslambda.FunctionProps{
+		fn := awslambda.NewFunction(scope, jsii.String("Fn-"+cid), &awslambda.FunctionProps{
 			FunctionName: jsii.String(prefix + cid),
 			Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 			Architecture: awslambda.Architecture_ARM_64(),
@@ -346,7 +365,7 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 		// One alarm per function for errors and throttles together: a stack
 		// holds at most 500 resources, and two per function cost 50 of them.
 		five := &awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}
-		alarm("Failures-"+cid, awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		alarmIn(scope, "Failures-"+cid, awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 			Expression:   jsii.String("errors + throttles"),
 			UsingMetrics: &map[string]awscloudwatch.IMetric{"errors": fn.MetricErrors(five), "throttles": fn.MetricThrottles(five)},
 			Period:       awscdk.Duration_Minutes(jsii.Number(5)),
@@ -438,11 +457,11 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 				ParallelizationFactor: jsii.Number(1),
 			}))
 		case c.Every > 0:
-			role := awsiam.NewRole(st, jsii.String("ScheduleRole-"+cid), &awsiam.RoleProps{
+			role := awsiam.NewRole(areaOf(c.Function), jsii.String("ScheduleRole-"+cid), &awsiam.RoleProps{
 				AssumedBy: awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), nil),
 			})
 			fn.GrantInvoke(role)
-			awsscheduler.NewCfnSchedule(st, jsii.String("Schedule-"+cid), &awsscheduler.CfnScheduleProps{
+			awsscheduler.NewCfnSchedule(areaOf(c.Function), jsii.String("Schedule-"+cid), &awsscheduler.CfnScheduleProps{
 				Name:               jsii.String(prefix + cid),
 				ScheduleExpression: jsii.String(rate(c.Every)),
 				FlexibleTimeWindow: &awsscheduler.CfnSchedule_FlexibleTimeWindowProperty{Mode: jsii.String("OFF")},

@@ -20,12 +20,18 @@ import (
 
 // template is a synthesized CloudFormation template.
 type template struct {
-	Resources map[string]struct {
-		Type           string         `json:"Type"`
-		Properties     map[string]any `json:"Properties"`
-		DeletionPolicy string         `json:"DeletionPolicy"`
-	} `json:"Resources"`
+	Resources map[string]resourceDef `json:"Resources"`
 }
+
+type resourceDef struct {
+	Type           string         `json:"Type"`
+	Properties     map[string]any `json:"Properties"`
+	DeletionPolicy string         `json:"DeletionPolicy"`
+}
+
+// stackSizes counts each synthesized stack's resources, per stage and
+// stack path (the root and every area's nested stack).
+var stackSizes = map[string]map[string]int{}
 
 func (t template) ofType(typ string) []map[string]any {
 	var out []map[string]any
@@ -69,14 +75,32 @@ func synth(t *testing.T) map[string]template {
 				synthErr = err
 				return
 			}
-			raw, err := json.Marshal(assertions.Template_FromStack(st, nil).ToJSON())
-			if err != nil {
-				synthErr = err
-				return
+			// The stage's resources, its areas' nested stacks included, as
+			// one template; each stack's own count kept for the limit.
+			tpl := template{Resources: map[string]resourceDef{}}
+			stacks := []awscdk.Stack{st}
+			for _, c := range *st.Node().Children() {
+				if *awscdk.NestedStack_IsNestedStack(c) {
+					stacks = append(stacks, awscdk.Stack_Of(c))
+				}
 			}
-			var tpl template
-			if synthErr = json.Unmarshal(raw, &tpl); synthErr != nil {
-				return
+			for _, s := range stacks {
+				raw, err := json.Marshal(assertions.Template_FromStack(s, nil).ToJSON())
+				if err != nil {
+					synthErr = err
+					return
+				}
+				var one template
+				if synthErr = json.Unmarshal(raw, &one); synthErr != nil {
+					return
+				}
+				for k, r := range one.Resources {
+					tpl.Resources[*s.StackName()+"/"+k] = r
+				}
+				if stackSizes[stage] == nil {
+					stackSizes[stage] = map[string]int{}
+				}
+				stackSizes[stage][*s.Node().Path()] = len(one.Resources)
 			}
 			templates[stage] = tpl
 		}
@@ -414,11 +438,16 @@ func TestSearchBucketAndCatalogStream(t *testing.T) {
 // CloudFormation refuses a stack of more than 500 resources; keep room so
 // that a new function fails here, with advice, before it fails a deploy.
 func TestStackStaysUnderTheResourceLimit(t *testing.T) {
-	for stage, tpl := range synth(t) {
-		n := len(tpl.Resources)
-		t.Logf("%s: %d resources", stage, n)
-		if n > 470 {
-			t.Errorf("%s: %d resources of CloudFormation's 500: split the stack (a nested stack per area) before adding more", stage, n)
+	synth(t)
+	for stage, sizes := range stackSizes {
+		if len(sizes) < 2 {
+			t.Errorf("%s: %d stacks, want the root and a nested stack per area", stage, len(sizes))
+		}
+		for path, n := range sizes {
+			t.Logf("%s %s: %d resources", stage, path, n)
+			if n > 400 {
+				t.Errorf("%s %s: %d resources of CloudFormation's 500: split it further before adding more", stage, path, n)
+			}
 		}
 	}
 }
