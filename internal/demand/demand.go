@@ -214,3 +214,35 @@ func (s *Store) History(ctx context.Context, sku, location string, from, to time
 	}
 	return out, nil
 }
+
+// Series is one series' days, for seeding history.
+type Series struct {
+	SKU, Location string
+	Days          []Day
+}
+
+// Seed writes whole days of history (a demo's, or one imported from
+// another system), replacing the days it names; days without sales are
+// not written (they read as zeros).
+func (s *Store) Seed(ctx context.Context, series []Series) error {
+	var items []map[string]types.AttributeValue
+	for _, se := range series {
+		pk := "DEMAND#" + se.SKU
+		if se.Location != "" {
+			pk += "#" + se.Location
+		}
+		for _, d := range se.Days {
+			if d.Units == 0 && d.Revenue == 0 {
+				continue
+			}
+			it := dynamo.Key(pk, "DAY#"+d.Date)
+			it["units"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(d.Units, 10)}
+			it["revenue"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(d.Revenue, 10)}
+			items = append(items, it)
+		}
+	}
+	if err := dynamo.PutAll(ctx, s.DB, s.Table, items); err != nil {
+		return fmt.Errorf("demand: seed: %w", err)
+	}
+	return nil
+}

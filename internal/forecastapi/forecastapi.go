@@ -27,6 +27,7 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
 	"github.com/jiaoyi-dev/jiaoyi/internal/outbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
+	"github.com/jiaoyi-dev/jiaoyi/internal/replenish/replenishdb"
 )
 
 // Config is what the forecast functions read from the environment.
@@ -42,6 +43,8 @@ type Config struct {
 type API struct {
 	Demand  *demand.Store
 	Catalog *catalog.Repository
+	// Plans are the nightly run's replenishment plans and runs.
+	Plans *replenishdb.Store
 	Now     func() time.Time
 	Log     *slog.Logger
 }
@@ -66,7 +69,7 @@ func deps(ctx context.Context) (*API, error) {
 	return &API{
 		Demand: &demand.Store{DB: db, Table: cfg.AnalyticsTable, Zone: zone,
 			Inbox: &outbox.Inbox{DB: db, Table: cfg.AnalyticsTable, Consumer: "demand"}},
-		Catalog: catalog.NewRepository(db, cfg.CatalogTable), Now: time.Now, Log: logging.New(os.Stdout, cfg.LogLevel),
+		Catalog: catalog.NewRepository(db, cfg.CatalogTable), Plans: &replenishdb.Store{DB: db, Table: cfg.AnalyticsTable}, Now: time.Now, Log: logging.New(os.Stdout, cfg.LogLevel),
 	}, nil
 }
 
@@ -190,6 +193,9 @@ func (a *API) GetForecast(ctx context.Context, req apigw.Request) (apigw.Respons
 	if err != nil || p.MerchantID != c.MerchantID {
 		return apigw.Response{}, problem.New(problem.NotFound, "SKU not found")
 	}
+	if loc := q["location"]; loc != "" && !catalog.ValidLocationID(loc) {
+		return apigw.Response{}, problem.Field("location", "location must be a warehouse (whs_…) or store (sto_…) id")
+	}
 	now := a.Now()
 	to := now.AddDate(0, 0, -1)
 	hist, err := a.Demand.History(ctx, sku, q["location"], to.AddDate(0, 0, -(days-1)), to)
@@ -240,4 +246,64 @@ func badSeries(err error) bool {
 		}
 	}
 	return false
+}
+
+// NewListReplenishment builds GET /merchant/replenishment.
+func NewListReplenishment(ctx context.Context) (apigw.Handler, error) {
+	a, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return apigw.Wrap(a.Log, a.ListReplenishment), nil
+}
+
+// Replenishment is the answer of GET /merchant/replenishment.
+type Replenishment struct {
+	// Run is the latest nightly run (absent before the first).
+	Run   *replenishdb.Run   `json:"run,omitempty"`
+	Plans []replenishdb.Plan `json:"plans"`
+	Next  string             `json:"next,omitempty"`
+}
+
+// ListReplenishment answers GET /merchant/replenishment?due=&location=&limit=&cursor=:
+// the caller's merchant's plans from the latest nightly run, per SKU and
+// location: what to order (orderQuantity), by when (orderBy), and why
+// (forecast daily demand, safety stock, reorder point, stock on hand).
+// due=N keeps the plans to order within N days (0: today).
+func (a *API) ListReplenishment(ctx context.Context, req apigw.Request) (apigw.Response, error) {
+	c, err := access.Require(ctx)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	q := req.QueryStringParameters
+	limit, err := intParam(q, "limit", 100, 1, 500)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	var f replenishdb.Filter
+	if s, ok := q["due"]; ok && s != "" {
+		days, err := intParam(q, "due", 0, 0, 365)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		f.DueBy = a.Now().In(a.Demand.Zone).AddDate(0, 0, days).Format("2006-01-02")
+	}
+	if loc := q["location"]; loc != "" {
+		if !catalog.ValidLocationID(loc) {
+			return apigw.Response{}, problem.Field("location", "location must be a warehouse (whs_…) or store (sto_…) id")
+		}
+		f.Location = loc
+	}
+	page, err := a.Plans.Plans(ctx, c.MerchantID, f, q["cursor"], limit)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	out := Replenishment{Plans: page.Plans, Next: page.Next}
+	switch run, err := a.Plans.Latest(ctx); {
+	case err == nil:
+		out.Run = &run
+	case !errors.Is(err, replenishdb.ErrNoRun):
+		return apigw.Response{}, err
+	}
+	return apigw.JSON(http.StatusOK, out)
 }

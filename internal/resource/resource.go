@@ -150,6 +150,13 @@ var ForecastEvents = Queue{
 	Subscribes: &Events, EventTypes: []string{"OrderPaid", "RefundSucceeded", "RefundFailed"},
 }
 
+// ForecastJobs carries the nightly forecast run's batches of SKUs; a batch
+// takes seconds, so the visibility timeout covers a slow one six times.
+var ForecastJobs = Queue{
+	Name: "forecast-jobs", EnvVar: "JIAOYI_QUEUE_FORECAST_JOBS",
+	VisibilityTimeout: 6 * 5 * time.Minute, MaxReceives: 3, Retention: 2 * 24 * time.Hour,
+}
+
 // Topic is an SNS topic that fans events out to the queues subscribed to it.
 type Topic struct {
 	// Name is the logical name; the physical name is a prefix plus Name.
@@ -211,7 +218,7 @@ func Tables() []Table { return []Table{Catalog, Orders, Payments, Ledger, Analyt
 
 // Queues returns every queue.
 func Queues() []Queue {
-	return []Queue{PaymentTimeouts, PaymentEvents, LedgerEvents, RecommendEvents, ForecastEvents}
+	return []Queue{PaymentTimeouts, PaymentEvents, LedgerEvents, RecommendEvents, ForecastEvents, ForecastJobs}
 }
 
 // PhysicalName is the table name under prefix (for example "jiaoyi-dev-").

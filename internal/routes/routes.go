@@ -233,6 +233,11 @@ func All() []Route {
 			Tables: []TableAccess{{resource.Analytics, Read}, {resource.Catalog, Read}},
 		},
 		{
+			Method: "GET", Path: "/merchant/replenishment", Function: "forecast/list-replenishment",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Analytics, Read}, {resource.Catalog, Read}},
+		},
+		{
 			Method: "GET", Path: "/merchant/settlements", Function: "settle/list-settlements",
 			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
 			Tables: settleTables,
@@ -413,6 +418,20 @@ func Consumers() []Consumer {
 			Function: "forecast/record-demand", Queue: &resource.ForecastEvents, BatchSize: 10,
 			MemoryMB: 256, Timeout: 30 * time.Second,
 			Tables: []TableAccess{{resource.Analytics, ReadWrite}},
+		},
+		{
+			// Nightly: every merchant's SKUs in batches on forecast-jobs.
+			Function: "forecast/plan-forecasts", Every: 24 * time.Hour,
+			MemoryMB: 512, Timeout: 5 * time.Minute,
+			Tables:   []TableAccess{{resource.Analytics, ReadWrite}, {resource.Catalog, Read}},
+			Sends:    []resource.Queue{resource.ForecastJobs},
+		},
+		{
+			// One batch per call: forecasting is CPU-bound, and 1,769 MB is
+			// one whole vCPU; batches run in parallel across calls.
+			Function: "forecast/run-forecasts", Queue: &resource.ForecastJobs, BatchSize: 1,
+			MemoryMB: 1769, Timeout: 5 * time.Minute,
+			Tables: []TableAccess{{resource.Analytics, ReadWrite}, {resource.Catalog, Read}},
 		},
 		{
 			Function: "settle/post-ledger", Queue: &resource.LedgerEvents, BatchSize: 10,

@@ -21,11 +21,13 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/checkout"
 	"github.com/jiaoyi-dev/jiaoyi/internal/config"
+	"github.com/jiaoyi-dev/jiaoyi/internal/demand"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/devauth"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/emulator"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/localgw"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
+	"github.com/jiaoyi-dev/jiaoyi/internal/forecastapi"
 	"github.com/jiaoyi-dev/jiaoyi/internal/lambdafn"
 	"github.com/jiaoyi-dev/jiaoyi/internal/payment/sandbox"
 	"github.com/jiaoyi-dev/jiaoyi/internal/recommend"
@@ -148,6 +150,7 @@ func Run(ctx context.Context, opt Options) error {
 	if err := runConsumers(consumerCtx, awsCfg, opt.Log); err != nil {
 		return err
 	}
+	go seedForecasts(consumerCtx, dynamodb.NewFromConfig(awsCfg), env[resource.Analytics.EnvVar], repo, opt.Log)
 	token, err := devauth.Token(devSecret(), "demo-shopper", 24*time.Hour, time.Now())
 	if err != nil {
 		return err
@@ -245,4 +248,44 @@ func seedRecommendations(ctx context.Context, db *dynamodb.Client, analytics str
 		return fmt.Errorf("seed recommendations: %w", err)
 	}
 	return repo.PutMarker(ctx, marker)
+}
+
+// seedForecasts gives the forecasting screens something real: two years
+// of the demo's demand history (demo.History), then a forecast run, as
+// the nightly schedule would start, so GET /merchant/replenishment has
+// plans a minute after start. In the background: the API is up meanwhile.
+func seedForecasts(ctx context.Context, db *dynamodb.Client, analytics string, repo *catalog.Repository, log *slog.Logger) {
+	start := time.Now()
+	zone, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		log.Error("seed demand history", "error", err)
+		return
+	}
+	marker := "demand-history-v1/" + time.Now().In(zone).Format("2006-01-02")
+	done, err := repo.HasMarker(ctx, marker)
+	if err != nil || done {
+		return
+	}
+	store := &demand.Store{DB: db, Table: analytics, Zone: zone}
+	var series []demand.Series
+	for _, h := range demo.History(time.Now(), zone) {
+		series = append(series, h.Total)
+		series = append(series, h.ByPlace...)
+	}
+	if err := store.Seed(ctx, series); err != nil {
+		log.Error("seed demand history", "error", err)
+		return
+	}
+	if err := repo.PutMarker(ctx, marker); err != nil {
+		log.Error("seed demand history", "error", err)
+		return
+	}
+	log.Info("demand history seeded", "skus", demo.HistorySKUs, "series", len(series), "days", demo.HistoryDays, "seconds", time.Since(start).Seconds())
+	plan, err := forecastapi.NewPlanForecasts(ctx)
+	if err == nil {
+		_, err = plan(ctx, nil)
+	}
+	if err != nil {
+		log.Error("start the first forecast run", "error", err)
+	}
 }

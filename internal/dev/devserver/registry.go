@@ -54,6 +54,7 @@ var httpHandlers = map[string]func(context.Context) (apigw.Handler, error){
 	"pay-webhook/receive-webhook":    payapi.NewReceiveWebhook,
 	"settle/list-settlements":        settleapi.NewListSettlements,
 	"forecast/get-forecast":          forecastapi.NewGetForecast,
+	"forecast/list-replenishment":    forecastapi.NewListReplenishment,
 	"settle/get-settlement":          settleapi.NewGetSettlement,
 	"settle/ops-settlements":         settleapi.NewOpsSettlements,
 	"settle/run-settlement":          settleapi.NewRunSettlement,
@@ -79,6 +80,7 @@ var (
 		"search/record-purchases":          queue(recommendapi.NewRecordPurchases),
 		"settle/post-ledger":               queue(settleapi.NewPostLedger),
 		"forecast/record-demand":           queue(forecastapi.NewRecordDemand),
+		"forecast/run-forecasts":           queue(forecastapi.NewRunForecasts),
 	}
 	scheduledHandlers = map[string]func(context.Context) (routes.ScheduledHandler, error){
 		"pay-webhook/relay-outbox":       scheduled(payapi.NewRelayOutbox),
@@ -90,6 +92,7 @@ var (
 		"search/refresh-recommendations": scheduled(recommendapi.NewRefresh),
 		"settle/settle-daily":            scheduled(settleapi.NewSettleDaily),
 		"settle/reconcile-daily":         scheduled(settleapi.NewReconcileDaily),
+		"forecast/plan-forecasts":        scheduled(forecastapi.NewPlanForecasts),
 	}
 )
 

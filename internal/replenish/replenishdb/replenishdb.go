@@ -1,0 +1,340 @@
+// Package replenishdb keeps what the nightly forecast run decides in the
+// Analytics table: each merchant's replenishment plan per SKU and
+// location, and each run's progress, counted once per batch however often
+// the queue delivers it.
+//
+//	pk REPLENISH#<merchant>  sk PLAN#<sku>#<location>  a Plan (location "-" for a SKU stocked in one place)
+//	pk FORECASTRUN#<run>     sk RUN                    batches, done, series, planned, skipped, failed, times
+//	pk FORECASTRUN#<run>     sk BATCH#<n>              batch n counted (expires)
+//	pk FORECASTRUN           sk LATEST                 the latest run's id
+package replenishdb
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/jiaoyi-dev/jiaoyi/internal/dynamo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/problem"
+)
+
+// DB is the part of the DynamoDB client the store uses.
+type DB interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+// Store reads and writes plans and runs.
+type Store struct {
+	DB    DB
+	Table string
+}
+
+// Plan is what to do about one SKU at one location.
+type Plan struct {
+	MerchantID string `json:"-" dynamodbav:"merchantId"`
+	SKUID      string `json:"skuId" dynamodbav:"skuId"`
+	ProductID  string `json:"productId" dynamodbav:"productId"`
+	Product    string `json:"product" dynamodbav:"product"`
+	// Location is the warehouse or store the plan is for; empty for a SKU
+	// stocked in one place.
+	Location string `json:"location,omitempty" dynamodbav:"location,omitempty"`
+	// Model is the forecast model the backtest chose; Note says when it
+	// fell back to a simpler one.
+	Model string `json:"model" dynamodbav:"model"`
+	Note  string `json:"note,omitempty" dynamodbav:"note,omitempty"`
+	// DailyMean and DailySD are forecast daily demand over the lead time
+	// and review period; Intermittent marks demand with many zero days.
+	DailyMean    float64 `json:"dailyMean" dynamodbav:"dailyMean"`
+	DailySD      float64 `json:"dailySd" dynamodbav:"dailySd"`
+	Intermittent bool    `json:"intermittent" dynamodbav:"intermittent"`
+	// The policy the decision used.
+	LeadTimeDays float64 `json:"leadTimeDays" dynamodbav:"leadTimeDays"`
+	LeadTimeSD   float64 `json:"leadTimeSd" dynamodbav:"leadTimeSd"`
+	ServiceLevel float64 `json:"serviceLevel" dynamodbav:"serviceLevel"`
+	ReviewDays   float64 `json:"reviewDays" dynamodbav:"reviewDays"`
+	// OnHand is the stock at the location when the plan was made.
+	OnHand float64 `json:"onHand" dynamodbav:"onHand"`
+	// The decision (see replenish.Decision).
+	SafetyStock   float64 `json:"safetyStock" dynamodbav:"safetyStock"`
+	ReorderPoint  float64 `json:"reorderPoint" dynamodbav:"reorderPoint"`
+	Distribution  string  `json:"distribution" dynamodbav:"distribution"`
+	OrderQuantity float64 `json:"orderQuantity" dynamodbav:"orderQuantity"`
+	// OrderBy is the day (business time zone) to order by; empty when
+	// there is no demand to order for.
+	OrderBy string `json:"orderBy,omitempty" dynamodbav:"orderBy,omitempty"`
+	// DaysOfCover is how long the stock lasts at mean demand (-1: no demand).
+	DaysOfCover float64   `json:"daysOfCover" dynamodbav:"daysOfCover"`
+	RunID       string    `json:"runId" dynamodbav:"runId"`
+	ComputedAt  time.Time `json:"computedAt" dynamodbav:"computedAt"`
+}
+
+type planItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	Plan
+}
+
+func planPK(merchantID string) string { return "REPLENISH#" + merchantID }
+
+func planSK(skuID, location string) string {
+	if location == "" {
+		location = "-"
+	}
+	return "PLAN#" + skuID + "#" + location
+}
+
+// PutPlans writes plans, replacing the earlier plans of the same SKU and
+// location (a redelivered batch writes the same plans again).
+func (s *Store) PutPlans(ctx context.Context, plans []Plan) error {
+	items := make([]map[string]types.AttributeValue, 0, len(plans))
+	for _, p := range plans {
+		av, err := attributevalue.MarshalMap(planItem{PK: planPK(p.MerchantID), SK: planSK(p.SKUID, p.Location), Plan: p})
+		if err != nil {
+			return fmt.Errorf("replenishdb: encode plan %s: %w", p.SKUID, err)
+		}
+		items = append(items, av)
+	}
+	if err := dynamo.PutAll(ctx, s.DB, s.Table, items); err != nil {
+		return fmt.Errorf("replenishdb: write plans: %w", err)
+	}
+	return nil
+}
+
+// ErrBadCursor is a cursor this store did not hand out for the merchant.
+var ErrBadCursor = problem.Field("cursor", "cursor is not one this API returned for you")
+
+// Page is a page of a merchant's plans, in SKU order.
+type Page struct {
+	Plans []Plan `json:"plans"`
+	Next  string `json:"next,omitempty"`
+}
+
+// Filter narrows a merchant's plans.
+type Filter struct {
+	// DueBy keeps the plans to order by this day (yyyy-mm-dd), "" all.
+	DueBy string
+	// Location keeps one location's plans, "" all.
+	Location string
+}
+
+// Plans returns a page of the merchant's plans that pass f, in SKU and
+// location order, from the cursor a previous page returned; limit (1–500)
+// bounds the plans read for the page, so a filtered page may hold fewer
+// and still have a next one.
+func (s *Store) Plans(ctx context.Context, merchantID string, f Filter, cursor string, limit int) (Page, error) {
+	pk := planPK(merchantID)
+	key := expression.Key("pk").Equal(expression.Value(pk)).And(expression.Key("sk").BeginsWith("PLAN#"))
+	b := expression.NewBuilder().WithKeyCondition(key)
+	var cond *expression.ConditionBuilder
+	and := func(c expression.ConditionBuilder) {
+		if cond == nil {
+			cond = &c
+		} else {
+			next := cond.And(c)
+			cond = &next
+		}
+	}
+	if f.DueBy != "" {
+		and(expression.Name("orderBy").LessThanEqual(expression.Value(f.DueBy)))
+	}
+	if f.Location != "" {
+		and(expression.Name("location").Equal(expression.Value(f.Location)))
+	}
+	if cond != nil {
+		b = b.WithFilter(*cond)
+	}
+	expr, err := b.Build()
+	if err != nil {
+		return Page{}, fmt.Errorf("replenishdb: plans query: %w", err)
+	}
+	in := &dynamodb.QueryInput{
+		TableName: &s.Table, KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		Limit: aws.Int32(int32(limit)),
+	}
+	if cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(cursor)
+		var c struct{ PK, SK string }
+		if err != nil || json.Unmarshal(raw, &c) != nil || c.PK != pk {
+			return Page{}, ErrBadCursor
+		}
+		in.ExclusiveStartKey = dynamo.Key(c.PK, c.SK)
+	}
+	out, err := s.DB.Query(ctx, in)
+	if err != nil {
+		return Page{}, fmt.Errorf("replenishdb: plans of %s: %w", merchantID, err)
+	}
+	page := Page{Plans: []Plan{}}
+	for _, it := range out.Items {
+		var p planItem
+		if err := attributevalue.UnmarshalMap(it, &p); err != nil {
+			return Page{}, fmt.Errorf("replenishdb: decode plan: %w", err)
+		}
+		page.Plans = append(page.Plans, p.Plan)
+	}
+	if k := out.LastEvaluatedKey; k != nil {
+		var c struct{ PK, SK string }
+		_ = attributevalue.Unmarshal(k["pk"], &c.PK)
+		_ = attributevalue.Unmarshal(k["sk"], &c.SK)
+		raw, _ := json.Marshal(c)
+		page.Next = base64.RawURLEncoding.EncodeToString(raw)
+	}
+	return page, nil
+}
+
+// Run is one nightly run's progress.
+type Run struct {
+	ID      string `json:"id" dynamodbav:"id"`
+	Batches int64  `json:"batches" dynamodbav:"batches"`
+	// Done counts the batches finished (each once).
+	Done int64 `json:"done" dynamodbav:"done"`
+	SKUs int64 `json:"skus" dynamodbav:"skus"`
+	// Series is how many SKU-location series were forecast; Planned how
+	// many got a plan; Skipped had no sales to forecast from; Failed could
+	// not be forecast (logged).
+	Series     int64      `json:"series" dynamodbav:"series"`
+	Planned    int64      `json:"planned" dynamodbav:"planned"`
+	Skipped    int64      `json:"skipped" dynamodbav:"skipped"`
+	Failed     int64      `json:"failed" dynamodbav:"failed"`
+	StartedAt  time.Time  `json:"startedAt" dynamodbav:"startedAt"`
+	FinishedAt *time.Time `json:"finishedAt,omitempty" dynamodbav:"finishedAt,omitempty"`
+}
+
+// Finished reports whether every batch of the run has been counted.
+func (r Run) Finished() bool { return r.Batches > 0 && r.Done >= r.Batches }
+
+// Tally is what one batch did.
+type Tally struct{ Series, Planned, Skipped, Failed int64 }
+
+func runKey(id string) map[string]types.AttributeValue { return dynamo.Key("FORECASTRUN#"+id, "RUN") }
+
+var latestKey = dynamo.Key("FORECASTRUN", "LATEST")
+
+// StartRun records a run of batches over skus and makes it the latest.
+func (s *Store) StartRun(ctx context.Context, r Run) error {
+	av, err := attributevalue.MarshalMap(r)
+	if err != nil {
+		return fmt.Errorf("replenishdb: encode run: %w", err)
+	}
+	for k, v := range runKey(r.ID) {
+		av[k] = v
+	}
+	latest := dynamo.Key("FORECASTRUN", "LATEST")
+	latest["runId"] = dynamo.S(r.ID)
+	err = dynamo.Transact(ctx, s.DB, []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &s.Table, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		{Put: &types.Put{TableName: &s.Table, Item: latest}},
+	})
+	if err != nil {
+		return fmt.Errorf("replenishdb: start run %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// batchTTL is how long a batch's counted mark outlives it: longer than the
+// queue keeps a message.
+const batchTTL = 8 * 24 * time.Hour
+
+// ErrCounted means the batch was counted already (a redelivery).
+var ErrCounted = errors.New("replenishdb: batch counted already")
+
+// FinishBatch counts batch n of the run once, with what it did, and
+// returns the run as it stands after. Returns ErrCounted for a batch
+// counted before.
+func (s *Store) FinishBatch(ctx context.Context, runID string, n int, t Tally, now time.Time) (Run, error) {
+	mark := dynamo.Key("FORECASTRUN#"+runID, "BATCH#"+strconv.Itoa(n))
+	mark["ttl"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(batchTTL).Unix(), 10)}
+	num := func(v int64) types.AttributeValue {
+		return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+	}
+	err := dynamo.Transact(ctx, s.DB, []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &s.Table, Item: mark, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		{Update: &types.Update{
+			TableName: &s.Table, Key: runKey(runID),
+			UpdateExpression:    aws.String("ADD done :one, series :s, planned :p, skipped :k, failed :f"),
+			ConditionExpression: aws.String("attribute_exists(pk)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":one": num(1), ":s": num(t.Series), ":p": num(t.Planned), ":k": num(t.Skipped), ":f": num(t.Failed),
+			},
+		}},
+	})
+	if failed, ok := dynamo.Failed(err); ok {
+		if _, seen := failed[0]; seen {
+			return Run{}, ErrCounted
+		}
+		return Run{}, fmt.Errorf("replenishdb: run %s is unknown: %w", runID, err)
+	}
+	if err != nil {
+		return Run{}, fmt.Errorf("replenishdb: count batch %d of %s: %w", n, runID, err)
+	}
+	r, err := s.Run(ctx, runID)
+	if err != nil {
+		return Run{}, err
+	}
+	if r.Finished() && r.FinishedAt == nil {
+		// The last batch stamps the finish; a race between two last
+		// batches stamps it twice with nearly the same time.
+		at := now.UTC()
+		fin, _ := attributevalue.Marshal(at)
+		if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: finishedItem(r, fin)}); err != nil {
+			return Run{}, fmt.Errorf("replenishdb: finish run %s: %w", runID, err)
+		}
+		r.FinishedAt = &at
+	}
+	return r, nil
+}
+
+func finishedItem(r Run, fin types.AttributeValue) map[string]types.AttributeValue {
+	av, _ := attributevalue.MarshalMap(r)
+	for k, v := range runKey(r.ID) {
+		av[k] = v
+	}
+	av["finishedAt"] = fin
+	return av
+}
+
+// ErrNoRun means there is no such run (or none yet).
+var ErrNoRun = errors.New("replenishdb: no such run")
+
+// Run reads a run.
+func (s *Store) Run(ctx context.Context, id string) (Run, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: runKey(id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return Run{}, fmt.Errorf("replenishdb: read run %s: %w", id, err)
+	}
+	if out.Item == nil {
+		return Run{}, ErrNoRun
+	}
+	var r Run
+	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+		return Run{}, fmt.Errorf("replenishdb: decode run %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// Latest reads the latest run. Returns ErrNoRun before the first.
+func (s *Store) Latest(ctx context.Context) (Run, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: latestKey, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return Run{}, fmt.Errorf("replenishdb: read latest run: %w", err)
+	}
+	id, _ := out.Item["runId"].(*types.AttributeValueMemberS)
+	if id == nil {
+		return Run{}, ErrNoRun
+	}
+	return s.Run(ctx, id.Value)
+}
