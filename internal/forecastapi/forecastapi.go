@@ -45,8 +45,8 @@ type API struct {
 	Catalog *catalog.Repository
 	// Plans are the nightly run's replenishment plans and runs.
 	Plans *replenishdb.Store
-	Now     func() time.Time
-	Log     *slog.Logger
+	Now   func() time.Time
+	Log   *slog.Logger
 }
 
 // NewAPI builds the API from the environment.

@@ -423,8 +423,8 @@ func Consumers() []Consumer {
 			// Nightly: every merchant's SKUs in batches on forecast-jobs.
 			Function: "forecast/plan-forecasts", Every: 24 * time.Hour,
 			MemoryMB: 512, Timeout: 5 * time.Minute,
-			Tables:   []TableAccess{{resource.Analytics, ReadWrite}, {resource.Catalog, Read}},
-			Sends:    []resource.Queue{resource.ForecastJobs},
+			Tables: []TableAccess{{resource.Analytics, ReadWrite}, {resource.Catalog, Read}},
+			Sends:  []resource.Queue{resource.ForecastJobs},
 		},
 		{
 			// One batch per call: forecasting is CPU-bound, and 1,769 MB is
