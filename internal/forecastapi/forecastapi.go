@@ -5,6 +5,7 @@ package forecastapi
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -144,10 +146,11 @@ func intParam(q map[string]string, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// GetForecast answers GET /merchant/forecasts/{skuId}?days=&h=&m=&model=&location=:
+// GetForecast answers GET /merchant/forecasts/{skuId}?days=&h=&m=&model=&location=&format=:
 // the SKU's daily demand history (zeros on days without sales) and its
 // forecast with 80% and 95% intervals, from the model the backtest picks
-// (or the one named). The SKU must be the caller's merchant's.
+// (or the one named), as JSON or (format=png, or Accept: image/png) as a
+// chart. The SKU must be the caller's merchant's.
 func (a *API) GetForecast(ctx context.Context, req apigw.Request) (apigw.Response, error) {
 	c, err := access.Require(ctx)
 	if err != nil {
@@ -169,6 +172,13 @@ func (a *API) GetForecast(ctx context.Context, req apigw.Request) (apigw.Respons
 	m, err := intParam(q, "m", 7, 1, 365)
 	if err != nil {
 		return apigw.Response{}, err
+	}
+	format := q["format"]
+	if format == "" && strings.Contains(req.Headers["accept"], "image/png") {
+		format = "png"
+	}
+	if format != "" && format != "json" && format != "png" {
+		return apigw.Response{}, problem.Field("format", "format must be json or png")
 	}
 	model := q["model"]
 	if model == "" {
@@ -233,6 +243,14 @@ func (a *API) GetForecast(ctx context.Context, req apigw.Request) (apigw.Respons
 			}
 		}
 		out.Forecast = append(out.Forecast, pt)
+	}
+	if format == "png" {
+		img, err := Chart(out, a.Demand.Zone)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		return apigw.Response{StatusCode: http.StatusOK, IsBase64Encoded: true, Body: base64.StdEncoding.EncodeToString(img),
+			Headers: map[string]string{"Content-Type": "image/png", "Cache-Control": "private, max-age=300"}}, nil
 	}
 	return apigw.JSON(http.StatusOK, out)
 }

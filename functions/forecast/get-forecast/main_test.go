@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"image/png"
 	"math"
 	"testing"
 	"time"
@@ -59,4 +62,16 @@ func TestSampleEvent(t *testing.T) {
 			t.Errorf("forecast %+v out of shape", p)
 		}
 	}
+	// The same forecast as a chart: a PNG, base64 as API Gateway carries
+	// binary bodies; an unknown format is refused.
+	chart := checkouttest.APIEventWith(t, forecastapi.NewGetForecast, "testdata/get-forecast.json", map[string]string{`"m": "7"`: `"m": "7", "format": "png"`}, 200)
+	img, err := base64.StdEncoding.DecodeString(chart.Body)
+	if err != nil || !chart.IsBase64Encoded || chart.Headers["Content-Type"] != "image/png" {
+		t.Fatalf("chart: %v %v %v", chart.Headers, chart.IsBase64Encoded, err)
+	}
+	if _, err := png.Decode(bytes.NewReader(img)); err != nil {
+		t.Errorf("chart is not a PNG: %v", err)
+	}
+	checkouttest.APIEventWith(t, forecastapi.NewGetForecast, "testdata/get-forecast.json", map[string]string{`"m": "7"`: `"m": "7", "format": "xml"`}, 400)
+	checkouttest.APIEventWith(t, forecastapi.NewGetForecast, "testdata/get-forecast.json", map[string]string{`"m": "7"`: `"m": "7", "location": "paris"`}, 400)
 }
