@@ -25,6 +25,7 @@ require (
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/hashicorp/golang-lru/v2 v2.0.7
+	github.com/klauspost/compress v1.18.0
 	github.com/mozillazg/go-pinyin v0.21.0
 	github.com/tsenart/vegeta/v12 v12.12.0
 	gonum.org/v1/gonum v0.17.0
