@@ -13,6 +13,8 @@ type entry struct {
 	key     string // normalized text a prefix is matched against
 	display string // what is shown
 	start   bool   // the key starts the display (ranks first)
+	// rank orders the displays: shorter first, then alphabetically.
+	rank int32
 }
 
 // suggester completes prefixes of product names, brands and categories: a
@@ -30,7 +32,7 @@ func newSuggester(docs []Doc) *suggester {
 			return
 		}
 		seen[k] = true
-		es = append(es, entry{key, display, start})
+		es = append(es, entry{key: key, display: display, start: start})
 	}
 	for _, d := range docs {
 		zh := normalize(d.Name.ZH)
@@ -51,7 +53,34 @@ func newSuggester(docs []Doc) *suggester {
 		add(strings.ToLower(d.Brand), d.Brand, true)
 	}
 	sort.Slice(es, func(i, j int) bool { return es[i].key < es[j].key })
+	// Rank the displays once, so that a completion compares two integers.
+	displays := make([]string, 0, len(es))
+	for d := range seenDisplays(es) {
+		displays = append(displays, d)
+	}
+	sort.Slice(displays, func(a, b int) bool {
+		la, lb := utf8.RuneCountInString(displays[a]), utf8.RuneCountInString(displays[b])
+		if la != lb {
+			return la < lb
+		}
+		return displays[a] < displays[b]
+	})
+	rank := make(map[string]int32, len(displays))
+	for i, d := range displays {
+		rank[d] = int32(i)
+	}
+	for i := range es {
+		es[i].rank = rank[es[i].display]
+	}
 	return &suggester{entries: es}
+}
+
+func seenDisplays(es []entry) map[string]bool {
+	out := map[string]bool{}
+	for _, e := range es {
+		out[e.display] = true
+	}
+	return out
 }
 
 // scanLimit bounds the work of one Suggest call.
@@ -70,41 +99,45 @@ func (e *Engine) Suggest(q string, n int) []string {
 	}
 	es := e.suggest.entries
 	i := sort.Search(len(es), func(i int) bool { return es[i].key >= q })
+	// The best n displays by (starts with q, shorter, alphabetical): a
+	// display's order is its rank, behind every starting one when it
+	// only contains a word starting with q. Kept sorted, n is small.
 	type cand struct {
+		order   int64
 		display string
-		start   bool
 	}
-	best := map[string]bool{}
-	var cands []cand
+	best := make([]cand, 0, n+1)
 	for k := i; k < len(es) && k-i < scanLimit && strings.HasPrefix(es[k].key, q); k++ {
-		d := es[k].display
-		if s, ok := best[d]; ok {
-			if es[k].start && !s {
-				best[d] = true
-			}
+		order := int64(es[k].rank)
+		if !es[k].start {
+			order += 1 << 32
+		}
+		if len(best) == n && order >= best[n-1].order {
 			continue
 		}
-		best[d] = es[k].start
-		cands = append(cands, cand{d, false})
+		at := -1
+		for j := range best {
+			if best[j].display == es[k].display {
+				at = j
+				break
+			}
+		}
+		if at >= 0 {
+			if order >= best[at].order {
+				continue
+			}
+			best = append(best[:at], best[at+1:]...)
+		}
+		j := sort.Search(len(best), func(j int) bool { return best[j].order > order })
+		best = append(best, cand{})
+		copy(best[j+1:], best[j:])
+		best[j] = cand{order, es[k].display}
+		if len(best) > n {
+			best = best[:n]
+		}
 	}
-	for j := range cands {
-		cands[j].start = best[cands[j].display]
-	}
-	sort.SliceStable(cands, func(a, b int) bool {
-		if cands[a].start != cands[b].start {
-			return cands[a].start
-		}
-		la, lb := utf8.RuneCountInString(cands[a].display), utf8.RuneCountInString(cands[b].display)
-		if la != lb {
-			return la < lb
-		}
-		return cands[a].display < cands[b].display
-	})
-	out := make([]string, 0, n)
-	for _, c := range cands {
-		if len(out) == n {
-			break
-		}
+	out := make([]string, 0, len(best))
+	for _, c := range best {
 		out = append(out, c.display)
 	}
 	return out
