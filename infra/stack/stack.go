@@ -397,7 +397,7 @@ func New(scope constructs.Construct, id string, p Props) (awscdk.Stack, error) {
 	if len(p.CORSOrigins) > 0 {
 		apiProps.CorsPreflight = &awsapigatewayv2.CorsPreflightOptions{
 			AllowOrigins:  jsii.Strings(p.CORSOrigins...),
-			AllowMethods:  &[]awsapigatewayv2.CorsHttpMethod{awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_OPTIONS},
+			AllowMethods:  &[]awsapigatewayv2.CorsHttpMethod{awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_PUT, awsapigatewayv2.CorsHttpMethod_OPTIONS},
 			AllowHeaders:  jsii.Strings("Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"),
 			ExposeHeaders: jsii.Strings("ETag", "Location", "Idempotent-Replayed"),
 			MaxAge:        awscdk.Duration_Hours(jsii.Number(1)),

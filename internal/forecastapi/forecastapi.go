@@ -47,8 +47,10 @@ type API struct {
 	Catalog *catalog.Repository
 	// Plans are the nightly run's replenishment plans and runs.
 	Plans *replenishdb.Store
-	Now   func() time.Time
-	Log   *slog.Logger
+	// Defaults is the policy of merchants that have set none.
+	Defaults Policy
+	Now      func() time.Time
+	Log      *slog.Logger
 }
 
 // NewAPI builds the API from the environment.
@@ -58,6 +60,13 @@ func deps(ctx context.Context) (*API, error) {
 	cfg, err := config.Load[Config]()
 	if err != nil {
 		return nil, err
+	}
+	defaults, err := config.Load[Policy]()
+	if err != nil {
+		return nil, err
+	}
+	if err := defaults.stored().Validate(); err != nil {
+		return nil, fmt.Errorf("config: JIAOYI_REPLENISH_*: %w", err)
 	}
 	zone, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
@@ -71,7 +80,7 @@ func deps(ctx context.Context) (*API, error) {
 	return &API{
 		Demand: &demand.Store{DB: db, Table: cfg.AnalyticsTable, Zone: zone,
 			Inbox: &outbox.Inbox{DB: db, Table: cfg.AnalyticsTable, Consumer: "demand"}},
-		Catalog: catalog.NewRepository(db, cfg.CatalogTable), Plans: &replenishdb.Store{DB: db, Table: cfg.AnalyticsTable}, Now: time.Now, Log: logging.New(os.Stdout, cfg.LogLevel),
+		Catalog: catalog.NewRepository(db, cfg.CatalogTable), Plans: &replenishdb.Store{DB: db, Table: cfg.AnalyticsTable}, Defaults: defaults, Now: time.Now, Log: logging.New(os.Stdout, cfg.LogLevel),
 	}, nil
 }
 
@@ -277,6 +286,9 @@ func NewListReplenishment(ctx context.Context) (apigw.Handler, error) {
 
 // Replenishment is the answer of GET /merchant/replenishment.
 type Replenishment struct {
+	// Policy is the merchant's policy the next run plans with (its own,
+	// or the default).
+	Policy replenishdb.Policy `json:"policy"`
 	// Run is the latest nightly run (absent before the first).
 	Run   *replenishdb.Run   `json:"run,omitempty"`
 	Plans []replenishdb.Plan `json:"plans"`
@@ -316,7 +328,14 @@ func (a *API) ListReplenishment(ctx context.Context, req apigw.Request) (apigw.R
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	out := Replenishment{Plans: page.Plans, Next: page.Next}
+	pol, ok, err := a.Plans.Policy(ctx, c.MerchantID)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	if !ok {
+		pol = a.Defaults.stored()
+	}
+	out := Replenishment{Policy: pol, Plans: page.Plans, Next: page.Next}
 	switch run, err := a.Plans.Latest(ctx); {
 	case err == nil:
 		out.Run = &run
@@ -324,4 +343,44 @@ func (a *API) ListReplenishment(ctx context.Context, req apigw.Request) (apigw.R
 		return apigw.Response{}, err
 	}
 	return apigw.JSON(http.StatusOK, out)
+}
+
+// NewPutPolicy builds PUT /merchant/replenishment/policy.
+func NewPutPolicy(ctx context.Context) (apigw.Handler, error) {
+	a, err := deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return apigw.Wrap(a.Log, a.PutPolicy), nil
+}
+
+// PutPolicy answers PUT /merchant/replenishment/policy: the caller's
+// merchant's lead time, its deviation, service level and review period,
+// which the next nightly run plans with. Every field is required; one out
+// of range is a 400 naming it.
+func (a *API) PutPolicy(ctx context.Context, req apigw.Request) (apigw.Response, error) {
+	c, err := access.Require(ctx)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	var body struct {
+		LeadTimeDays *float64 `json:"leadTimeDays"`
+		LeadTimeSD   *float64 `json:"leadTimeSd"`
+		ServiceLevel *float64 `json:"serviceLevel"`
+		ReviewDays   *float64 `json:"reviewDays"`
+	}
+	if err := apigw.DecodeJSON(req, &body, 4096); err != nil {
+		return apigw.Response{}, err
+	}
+	for name, v := range map[string]*float64{"leadTimeDays": body.LeadTimeDays, "leadTimeSd": body.LeadTimeSD, "serviceLevel": body.ServiceLevel, "reviewDays": body.ReviewDays} {
+		if v == nil {
+			return apigw.Response{}, problem.Field(name, name+" is required")
+		}
+	}
+	p := replenishdb.Policy{LeadTimeDays: *body.LeadTimeDays, LeadTimeSD: *body.LeadTimeSD, ServiceLevel: *body.ServiceLevel, ReviewDays: *body.ReviewDays}
+	if err := a.Plans.PutPolicy(ctx, c.MerchantID, p); err != nil {
+		return apigw.Response{}, err
+	}
+	a.Log.Info("replenishment policy set", "merchant_id", c.MerchantID, "policy", p)
+	return apigw.JSON(http.StatusOK, p)
 }

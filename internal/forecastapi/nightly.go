@@ -26,14 +26,19 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/replenish/replenishdb"
 )
 
-// Policy is the replenishment policy plans are made under: the supplier
-// lead time (mean and standard deviation, days), the target cycle service
-// level, and how often orders are placed.
+// Policy is the default replenishment policy, for merchants that have set
+// none (PUT /merchant/replenishment/policy): the supplier lead time (mean
+// and standard deviation, days), the target cycle service level, and how
+// often orders are placed.
 type Policy struct {
 	LeadTimeDays float64 `env:"JIAOYI_REPLENISH_LEAD_DAYS" envDefault:"7"`
 	LeadTimeSD   float64 `env:"JIAOYI_REPLENISH_LEAD_SD" envDefault:"2"`
 	ServiceLevel float64 `env:"JIAOYI_REPLENISH_SERVICE_LEVEL" envDefault:"0.95"`
 	ReviewDays   float64 `env:"JIAOYI_REPLENISH_REVIEW_DAYS" envDefault:"7"`
+}
+
+func (p Policy) stored() replenishdb.Policy {
+	return replenishdb.Policy{LeadTimeDays: p.LeadTimeDays, LeadTimeSD: p.LeadTimeSD, ServiceLevel: p.ServiceLevel, ReviewDays: p.ReviewDays}
 }
 
 // Nightly is the nightly forecast run: a planner that splits every
@@ -197,6 +202,13 @@ func (n *Nightly) planBatch(ctx context.Context, j Job) ([]replenishdb.Plan, rep
 	if err != nil {
 		return nil, t, err
 	}
+	pol, ok, err := n.Plans.Policy(ctx, j.MerchantID)
+	if err != nil {
+		return nil, t, err
+	}
+	if !ok {
+		pol = n.Policy.stored()
+	}
 	now := n.API.Now()
 	to := now.AddDate(0, 0, -1)
 	from := to.AddDate(0, 0, -(max(n.HistoryDays, minHistory) - 1))
@@ -217,7 +229,7 @@ func (n *Nightly) planBatch(ctx context.Context, j Job) ([]replenishdb.Plan, rep
 			if err != nil {
 				return nil, t, err
 			}
-			plan, ok, err := n.planSeries(hist, float64(max(0, locations[loc])), now)
+			plan, ok, err := n.planSeries(hist, float64(max(0, locations[loc])), pol, now)
 			if err != nil {
 				t.Failed++
 				n.API.Log.Warn("forecast series", "sku", id, "location", loc, "error", err)
@@ -242,7 +254,7 @@ func (n *Nightly) planBatch(ctx context.Context, j Job) ([]replenishdb.Plan, rep
 
 // planSeries forecasts one daily series over the lead time and review
 // period and decides its plan; ok is false for a series without a sale.
-func (n *Nightly) planSeries(hist []demand.Day, onHand float64, now time.Time) (replenishdb.Plan, bool, error) {
+func (n *Nightly) planSeries(hist []demand.Day, onHand float64, pol replenishdb.Policy, now time.Time) (replenishdb.Plan, bool, error) {
 	first := slices.IndexFunc(hist, func(d demand.Day) bool { return d.Units > 0 })
 	if first < 0 {
 		return replenishdb.Plan{}, false, nil
@@ -256,7 +268,6 @@ func (n *Nightly) planSeries(hist []demand.Day, onHand float64, now time.Time) (
 		}
 		y = append(y, v)
 	}
-	pol := n.Policy
 	h := int(math.Ceil(pol.LeadTimeDays + pol.ReviewDays))
 	h = min(max(h, 1), 730)
 	var res *forecast.Result

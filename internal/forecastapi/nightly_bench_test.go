@@ -27,7 +27,7 @@ func BenchmarkPlanSeries(b *testing.B) {
 		Policy: Policy{LeadTimeDays: 7, LeadTimeSD: 2, ServiceLevel: 0.95, ReviewDays: 7}}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		if _, ok, err := n.planSeries(series[i%len(series)], 100, now); err != nil || !ok {
+		if _, ok, err := n.planSeries(series[i%len(series)], 100, n.Policy.stored(), now); err != nil || !ok {
 			b.Fatal(ok, err)
 		}
 	}

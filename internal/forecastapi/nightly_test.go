@@ -208,6 +208,65 @@ func TestNightlyRunPlansReplenishment(t *testing.T) {
 		t.Errorf("second page %+v after %+v", rest.Plans, page.Plans)
 	}
 
+	if all.Policy.LeadTimeDays != 7 || all.Policy.ServiceLevel != 0.95 {
+		t.Errorf("policy %+v, want the defaults", all.Policy)
+	}
+
+	// The merchant's own policy: refused out of range, then set; the next
+	// run plans with it.
+	put, err := lambdafn.Handler(ctx, mustRoute(t, "forecast/put-policy"), forecastapi.NewPutPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	putReq := func(body, groups string) apigw.Request {
+		r := request(nil, groups)
+		r.RouteKey, r.RawPath, r.Body = "PUT /merchant/replenishment/policy", "/merchant/replenishment/policy", body
+		r.RequestContext.HTTP.Method, r.RequestContext.HTTP.Path = "PUT", r.RawPath
+		r.Headers["content-type"] = "application/json"
+		return r
+	}
+	for _, tc := range []struct{ body, groups, says string }{
+		{`{"leadTimeDays":0,"leadTimeSd":0,"serviceLevel":0.95,"reviewDays":7}`, merchant, "leadTimeDays"},
+		{`{"leadTimeDays":14,"leadTimeSd":20,"serviceLevel":0.95,"reviewDays":7}`, merchant, "leadTimeSd"},
+		{`{"leadTimeDays":14,"leadTimeSd":3,"serviceLevel":1,"reviewDays":7}`, merchant, "serviceLevel"},
+		{`{"leadTimeDays":14,"leadTimeSd":3,"serviceLevel":0.99}`, merchant, "reviewDays"},
+		{`{"leadTimeDays":14,"leadTimeSd":3,"serviceLevel":0.99,"reviewDays":7,"x":1}`, merchant, ""},
+		{`{"leadTimeDays":14,"leadTimeSd":3,"serviceLevel":0.99,"reviewDays":7}`, "[ops]", ""},
+	} {
+		resp, err := put(ctx, putReq(tc.body, tc.groups))
+		if err != nil || resp.StatusCode < 400 || resp.StatusCode >= 500 || !strings.Contains(resp.Body, tc.says) {
+			t.Errorf("PUT %s as %s: %d %s %v, want a 4xx naming %q", tc.body, tc.groups, resp.StatusCode, resp.Body, err, tc.says)
+		}
+	}
+	if resp, err := put(ctx, putReq(`{"leadTimeDays":14,"leadTimeSd":3,"serviceLevel":0.99,"reviewDays":7}`, merchant)); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("PUT policy: %d %s %v", resp.StatusCode, resp.Body, err)
+	}
+	if got := read(nil).Policy; got.LeadTimeDays != 14 || got.ServiceLevel != 0.99 {
+		t.Errorf("policy after PUT %+v", got)
+	}
+	run2, err := plan(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.Records = nil
+	for len(ev.Records) < int(run2.Batches) {
+		out, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &url, MaxNumberOfMessages: 10})
+		if err != nil || len(out.Messages) == 0 {
+			t.Fatalf("second run: %d of %d batches, %v", len(ev.Records), run2.Batches, err)
+		}
+		for _, m := range out.Messages {
+			ev.Records = append(ev.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), Body: aws.ToString(m.Body)})
+		}
+	}
+	if resp, err := work(ctx, ev); err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("second run: %v %v", resp.BatchItemFailures, err)
+	}
+	for _, p := range read(map[string]string{"location": warehouse}).Plans {
+		if p.RunID != run2.ID || p.LeadTimeDays != 14 || p.ServiceLevel != 0.99 || p.ReorderPoint <= w.ReorderPoint {
+			t.Errorf("plan after the policy %+v: want run %s, 14 days at 99%%, a reorder point above %.0f", p, run2.ID, w.ReorderPoint)
+		}
+	}
+
 	// Bad input: a 4xx naming the problem; other merchants see nothing.
 	for _, tc := range []struct {
 		query  map[string]string

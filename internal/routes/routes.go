@@ -238,6 +238,11 @@ func All() []Route {
 			Tables: []TableAccess{{resource.Analytics, Read}, {resource.Catalog, Read}},
 		},
 		{
+			Method: "PUT", Path: "/merchant/replenishment/policy", Function: "forecast/put-policy",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Analytics, ReadWrite}},
+		},
+		{
 			Method: "GET", Path: "/merchant/settlements", Function: "settle/list-settlements",
 			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
 			Tables: settleTables,

@@ -55,6 +55,7 @@ var httpHandlers = map[string]func(context.Context) (apigw.Handler, error){
 	"settle/list-settlements":        settleapi.NewListSettlements,
 	"forecast/get-forecast":          forecastapi.NewGetForecast,
 	"forecast/list-replenishment":    forecastapi.NewListReplenishment,
+	"forecast/put-policy":            forecastapi.NewPutPolicy,
 	"settle/get-settlement":          settleapi.NewGetSettlement,
 	"settle/ops-settlements":         settleapi.NewOpsSettlements,
 	"settle/run-settlement":          settleapi.NewRunSettlement,

@@ -338,3 +338,66 @@ func (s *Store) Latest(ctx context.Context) (Run, error) {
 	}
 	return s.Run(ctx, id.Value)
 }
+
+// Policy is a merchant's replenishment policy: its suppliers' lead time
+// (mean and standard deviation, days), the target cycle service level and
+// how often it orders (days).
+type Policy struct {
+	LeadTimeDays float64 `json:"leadTimeDays" dynamodbav:"leadTimeDays"`
+	LeadTimeSD   float64 `json:"leadTimeSd" dynamodbav:"leadTimeSd"`
+	ServiceLevel float64 `json:"serviceLevel" dynamodbav:"serviceLevel"`
+	ReviewDays   float64 `json:"reviewDays" dynamodbav:"reviewDays"`
+}
+
+// Validate names the first field out of range: lead time 1–365 days, its
+// deviation 0 to the lead time, service level 0.5–0.9999, review 1–90 days.
+func (p Policy) Validate() error {
+	switch {
+	case !(p.LeadTimeDays >= 1 && p.LeadTimeDays <= 365):
+		return problem.Field("leadTimeDays", "leadTimeDays must be from 1 to 365")
+	case !(p.LeadTimeSD >= 0 && p.LeadTimeSD <= p.LeadTimeDays):
+		return problem.Field("leadTimeSd", "leadTimeSd must be from 0 to leadTimeDays")
+	case !(p.ServiceLevel >= 0.5 && p.ServiceLevel <= 0.9999):
+		return problem.Field("serviceLevel", "serviceLevel must be from 0.5 to 0.9999")
+	case !(p.ReviewDays >= 1 && p.ReviewDays <= 90):
+		return problem.Field("reviewDays", "reviewDays must be from 1 to 90")
+	}
+	return nil
+}
+
+func policyKey(merchantID string) map[string]types.AttributeValue {
+	return dynamo.Key(planPK(merchantID), "POLICY")
+}
+
+// PutPolicy sets the merchant's policy (the next run plans with it).
+func (s *Store) PutPolicy(ctx context.Context, merchantID string, p Policy) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	av, err := attributevalue.MarshalMap(p)
+	if err != nil {
+		return fmt.Errorf("replenishdb: encode policy: %w", err)
+	}
+	for k, v := range policyKey(merchantID) {
+		av[k] = v
+	}
+	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: av}); err != nil {
+		return fmt.Errorf("replenishdb: put policy of %s: %w", merchantID, err)
+	}
+	return nil
+}
+
+// Policy reads the merchant's policy; ok is false when it has set none.
+func (s *Store) Policy(ctx context.Context, merchantID string) (p Policy, ok bool, err error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: policyKey(merchantID)})
+	if err != nil {
+		return Policy{}, false, fmt.Errorf("replenishdb: read policy of %s: %w", merchantID, err)
+	}
+	if out.Item == nil {
+		return Policy{}, false, nil
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &p); err != nil {
+		return Policy{}, false, fmt.Errorf("replenishdb: decode policy of %s: %w", merchantID, err)
+	}
+	return p, true, nil
+}
