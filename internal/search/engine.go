@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,7 +41,16 @@ func Open(dir string) (*Engine, error) {
 	for i := range docs {
 		e.docs[docs[i].ID] = &docs[i]
 	}
-	e.suggest = newSuggester(docs)
+	// The suggester the build stored; a snapshot from before it stored
+	// one gets it built here.
+	e.suggest, err = readSuggester(filepath.Join(dir, suggestFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		e.suggest, err = newSuggester(docs), nil
+	}
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("search: open suggester: %w", err)
+	}
 	return e, nil
 }
 

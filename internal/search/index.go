@@ -229,6 +229,9 @@ func Build(ctx context.Context, products []catalog.ProductDetail, dir string) (i
 	if err := os.WriteFile(filepath.Join(dir, docsFile), b, 0o644); err != nil {
 		return 0, fmt.Errorf("search: docs: %w", err)
 	}
+	if err := newSuggester(docs).write(filepath.Join(dir, suggestFile)); err != nil {
+		return 0, err
+	}
 	meta, _ := json.Marshal(snapshot.Meta{Products: len(docs), BuiltAt: time.Now().UTC()})
 	if err := os.WriteFile(filepath.Join(dir, snapshot.MetaFile), meta, 0o644); err != nil {
 		return 0, fmt.Errorf("search: meta: %w", err)

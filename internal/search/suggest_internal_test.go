@@ -1,6 +1,9 @@
 package search
 
 import (
+	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -13,16 +16,17 @@ import (
 // referenceSuggest is the plain algorithm Suggest must agree with: every
 // display among the first scanLimit keys starting with q, those whose key
 // starts the display first, then shorter, then alphabetical.
-func referenceSuggest(es []entry, q string, n int) []string {
-	i := sort.Search(len(es), func(i int) bool { return es[i].key >= q })
+func referenceSuggest(s *suggester, q string, n int) []string {
+	i := sort.Search(s.len(), func(i int) bool { return s.key(i) >= q })
 	start := map[string]bool{}
 	var order []string
-	for k := i; k < len(es) && k-i < scanLimit && strings.HasPrefix(es[k].key, q); k++ {
-		s, ok := start[es[k].display]
+	for k := i; k < s.len() && k-i < scanLimit && strings.HasPrefix(s.key(k), q); k++ {
+		d := s.displays[s.disp(k)]
+		st, ok := start[d]
 		if !ok {
-			order = append(order, es[k].display)
+			order = append(order, d)
 		}
-		start[es[k].display] = s || es[k].start
+		start[d] = st || s.start(k)
 	}
 	sort.SliceStable(order, func(a, b int) bool {
 		if start[order[a]] != start[order[b]] {
@@ -50,8 +54,8 @@ func TestSuggestMatchesReference(t *testing.T) {
 	}
 	e := &Engine{suggest: newSuggester(docs)}
 	prefixes := map[string]bool{}
-	for _, en := range e.suggest.entries {
-		r := []rune(en.key)
+	for i := range e.suggest.len() {
+		r := []rune(e.suggest.key(i))
 		for l := 1; l <= 3 && l <= len(r); l++ {
 			prefixes[string(r[:l])] = true
 		}
@@ -62,7 +66,7 @@ func TestSuggestMatchesReference(t *testing.T) {
 			continue
 		}
 		for _, n := range []int{1, 3, MaxSuggestions} {
-			got, want := e.Suggest(q, n), referenceSuggest(e.suggest.entries, q, n)
+			got, want := e.Suggest(q, n), referenceSuggest(e.suggest, q, n)
 			if !slices.Equal(got, want) {
 				t.Fatalf("Suggest(%q, %d) = %v, want %v", q, n, got, want)
 			}
@@ -71,5 +75,36 @@ func TestSuggestMatchesReference(t *testing.T) {
 	}
 	if checked < 1000 {
 		t.Errorf("only %d cases", checked)
+	}
+}
+
+// The stored suggester reads back as built; a damaged file is refused.
+func TestSuggesterFile(t *testing.T) {
+	b := demo.Catalog()
+	var docs []Doc
+	for _, p := range Join(b.Products, b.SKUs) {
+		if d, ok := NewDoc(p); ok {
+			docs = append(docs, d)
+		}
+	}
+	s := newSuggester(docs)
+	path := filepath.Join(t.TempDir(), suggestFile)
+	if err := s.write(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readSuggester(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.displays, s.displays) || !reflect.DeepEqual(got.texts, s.texts) || !slices.Equal(got.tdisp, s.tdisp) ||
+		!slices.Equal(got.ref, s.ref) || !slices.Equal(got.at, s.at) {
+		t.Fatal("the suggester read back differs")
+	}
+	raw, _ := os.ReadFile(path)
+	for _, bad := range [][]byte{raw[:len(raw)-1], append(append([]byte{}, raw...), 0), []byte("JYSUGG2\n\xff\xff\xff\xff"), []byte("nonsense")} {
+		_ = os.WriteFile(path, bad, 0o644)
+		if _, err := readSuggester(path); err == nil {
+			t.Errorf("a damaged file (%d bytes) was read", len(bad))
+		}
 	}
 }
