@@ -1,8 +1,10 @@
 package search
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,13 +27,9 @@ type Engine struct {
 
 // Open opens the snapshot in dir read-only.
 func Open(dir string) (*Engine, error) {
-	b, err := os.ReadFile(filepath.Join(dir, docsFile))
+	docs, err := readDocs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("search: open: %w", err)
-	}
-	var docs []Doc
-	if err := json.Unmarshal(b, &docs); err != nil {
-		return nil, fmt.Errorf("search: open docs: %w", err)
+		return nil, err
 	}
 	idx, err := bleve.OpenUsing(filepath.Join(dir, indexDir), map[string]any{"read_only": true})
 	if err != nil {
@@ -52,6 +50,28 @@ func Open(dir string) (*Engine, error) {
 		return nil, fmt.Errorf("search: open suggester: %w", err)
 	}
 	return e, nil
+}
+
+// readDocs reads the snapshot's product summaries: gob, or the JSON of
+// snapshots built before.
+func readDocs(dir string) ([]Doc, error) {
+	var docs []Doc
+	b, err := os.ReadFile(filepath.Join(dir, docsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		if b, err = os.ReadFile(filepath.Join(dir, docsJSON)); err == nil {
+			if err := json.Unmarshal(b, &docs); err != nil {
+				return nil, fmt.Errorf("search: open docs: %w", err)
+			}
+			return docs, nil
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search: open: %w", err)
+	}
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&docs); err != nil {
+		return nil, fmt.Errorf("search: open docs: %w", err)
+	}
+	return docs, nil
 }
 
 // Close closes the index.

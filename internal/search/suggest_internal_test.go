@@ -1,6 +1,8 @@
 package search
 
 import (
+	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -106,5 +108,42 @@ func TestSuggesterFile(t *testing.T) {
 		if _, err := readSuggester(path); err == nil {
 			t.Errorf("a damaged file (%d bytes) was read", len(bad))
 		}
+	}
+}
+
+// A snapshot built before the suggester and gob docs were stored (docs in
+// JSON, no suggest.bin) opens and answers the same.
+func TestOpensOlderSnapshots(t *testing.T) {
+	dir := t.TempDir()
+	b := demo.Catalog()
+	if _, err := Build(context.Background(), Join(b.Products, b.SKUs), dir); err != nil {
+		t.Fatal(err)
+	}
+	e, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantDoc := e.Suggest("龙", 10), e.Len()
+	e.Close()
+	docs, err := readDocs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(docs)
+	if err := os.WriteFile(filepath.Join(dir, docsJSON), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{docsFile, suggestFile} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if got := old.Suggest("龙", 10); !slices.Equal(got, want) || old.Len() != wantDoc || len(want) == 0 {
+		t.Errorf("older snapshot: %d docs, suggest %v; want %d, %v", old.Len(), got, wantDoc, want)
 	}
 }
