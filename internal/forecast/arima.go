@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/cmplx"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -468,27 +469,44 @@ func (s *ssModel) predictCov() {
 // variance below 1e4), as R's ARIMA_Like does. With resid non-nil it also
 // stores the standardised innovations of every observation. a and P are
 // left at the filtered state after the last observation.
+//
+// Once the filter has reached its steady state — the innovation variance
+// and the gain vector changed by less than ssSteady (relative) over two
+// steps — the covariance recursion is skipped and the last gain reused,
+// which changes the likelihood by about that much and saves most of the
+// work on long series.
 func (s *ssModel) filter(x []float64, resid []float64) (ssq, sumlog float64, nu int) {
 	rd, r := s.rd, s.r
 	a, anew, M, P, Pn := s.a, s.anew, s.M, s.P, s.Pnew
+	var buf [64]float64
+	prevM := buf[:0]
+	if rd > len(buf) {
+		prevM = make([]float64, 0, rd)
+	}
+	prevM = prevM[:rd]
+	prevGain, calm, steady := 0.0, 0, false
 	for l, y := range x {
 		s.transVec(anew, a)
-		if l > 0 {
-			s.predictCov()
-		} else {
-			copy(Pn, s.Pn)
+		if !steady {
+			if l > 0 {
+				s.predictCov()
+			} else {
+				copy(Pn, s.Pn)
+			}
 		}
 		e := y - anew[0]
 		for k, dk := range s.delta {
 			e -= dk * anew[r+k]
 		}
-		for i := range rd {
-			row := Pn[i*rd : (i+1)*rd]
-			v := row[0]
-			for k, dk := range s.delta {
-				v += row[r+k] * dk
+		if !steady {
+			for i := range rd {
+				row := Pn[i*rd : (i+1)*rd]
+				v := row[0]
+				for k, dk := range s.delta {
+					v += row[r+k] * dk
+				}
+				M[i] = v
 			}
-			M[i] = v
 		}
 		gain := M[0]
 		for k, dk := range s.delta {
@@ -512,17 +530,43 @@ func (s *ssModel) filter(x []float64, resid []float64) (ssq, sumlog float64, nu 
 			}
 			return math.Inf(1), sumlog, nu
 		}
+		f := e / gain
 		for i := range rd {
-			a[i] = anew[i] + M[i]*e/gain
+			a[i] = anew[i] + M[i]*f
+		}
+		if steady {
+			continue
+		}
+		for i := range rd {
 			f := M[i] / gain
 			row, src := P[i*rd:(i+1)*rd], Pn[i*rd:(i+1)*rd]
 			for j := range rd {
 				row[j] = src[j] - f*M[j]
 			}
 		}
+		if gain < 1e4 && l > 0 {
+			d := math.Abs(gain-prevGain) / gain
+			for i := range rd {
+				d = math.Max(d, math.Abs(M[i]-prevM[i])/gain)
+			}
+			if d < ssSteady {
+				calm++
+				steady = calm >= 2
+			} else {
+				calm = 0
+			}
+		}
+		prevGain = gain
+		copy(prevM, M)
 	}
 	return ssq, sumlog, nu
 }
+
+// ssSteady is the relative change below which filter takes the gain as
+// converged: near rounding, so that the likelihood stays smooth enough for
+// finite-difference gradients (at 1e-11 the switch point's jitter stalled
+// BFGS).
+const ssSteady = 1e-14
 
 // forecast continues the filtered state h steps: the point forecasts Z·a
 // and their variances Z·P·Z' in units of the innovation variance.
@@ -553,41 +597,34 @@ func (s *ssModel) forecast(h int) (mean, v []float64) {
 	return mean, v
 }
 
-// arimaFit is one fitted model.
-type arimaFit struct {
-	spec arimaSpec
-	// coef is the parameter vector (see narma), AR blocks as coefficients.
-	coef               []float64
-	loglik, aic, aicc  float64
-	sigma2             float64
-	ic                 float64 // aicc, or +Inf when the model is rejected
-	converged          bool
-	y                  []float64
-	xreg               []float64 // the mean's or drift's regressor, nil without
-	mod                *ssModel  // filtered to the end of y
-	nUsed              int
-	minRoot            float64
-	phiFull, thetaFull []float64
-}
-
 var errNonStationary = errors.New("non-stationary AR part from CSS")
 
 // ARIMA estimation settings: BFGS iterations for CSS and for ML (R and
 // statsforecast use 100 for each).
-const arimaMaxIter = 200
+const arimaMaxIter = 100
 
-// fitArima estimates spec on y as statsforecast's arima(method="CSS-ML")
-// and myarima do: starting values from minimising the conditional sum of
-// squares (the mean or drift from a regression on the differenced series),
-// then BFGS on the exact Gaussian log-likelihood with the AR blocks
-// reparameterised through partrans (always stationary), then the AICc
-// (with σ² counted as a parameter) and σ² = Σe²/(n-d-D·m-k), the sum over
-// the standardised innovations. The model is rejected (ic = +Inf) when the
-// CSS AR estimates are not stationary, or when a root of the fitted AR or
-// MA polynomial lies within 1.01 of the unit circle (checked as
-// statsforecast does: only when a coefficient beyond the first is
-// non-zero).
-func fitArima(y []float64, spec arimaSpec) (*arimaFit, error) {
+// arimaCSSRelTol is the relative improvement below which the CSS search
+// stops, and arimaCSSMaxIter its iteration limit: tighter and higher than
+// R's because CSS evaluations are cheap and the result seeds the
+// likelihood search (statsforecast's scipy BFGS runs until its line search
+// fails).
+const (
+	arimaCSSRelTol  = 1e-12
+	arimaCSSMaxIter = 500
+)
+
+// arimaProblem is the data and work space of one model's estimation.
+type arimaProblem struct {
+	spec        arimaSpec
+	y, xreg     []float64 // xreg: the mean's or drift's regressor, nil without
+	work, resid []float64
+	mod         *ssModel
+	narma, k    int // ARMA coefficients; all parameters
+	ncond       int // observations CSS conditions on
+	init, scale []float64
+}
+
+func newArimaProblem(y []float64, spec arimaSpec) (*arimaProblem, error) {
 	n := len(y)
 	nd := spec.d + spec.D*spec.m
 	if spec.d+spec.D > 1 {
@@ -596,98 +633,162 @@ func fitArima(y []float64, spec arimaSpec) (*arimaFit, error) {
 	if n <= nd+1 {
 		return nil, tooShort(spec.String(), n, nd+2)
 	}
-	f := &arimaFit{spec: spec, y: y, ic: math.Inf(1), nUsed: n - nd}
-	narma := spec.narma()
-	k := narma
+	pr := &arimaProblem{spec: spec, y: y, work: make([]float64, n), resid: make([]float64, n),
+		narma: spec.narma(), k: spec.narma(), ncond: spec.p + spec.d + spec.m*(spec.P+spec.D)}
 	if spec.constant {
-		k++
-		f.xreg = make([]float64, n)
-		for t := range f.xreg {
+		pr.k++
+		pr.xreg = make([]float64, n)
+		for t := range pr.xreg {
 			if spec.d+spec.D == 0 {
-				f.xreg[t] = 1
+				pr.xreg[t] = 1
 			} else {
-				f.xreg[t] = float64(t + 1)
+				pr.xreg[t] = float64(t + 1)
 			}
 		}
 	}
-	np, nq := spec.p+spec.m*spec.P, spec.q+spec.m*spec.Q
 	delta := arimaDelta(spec.d, spec.D, spec.m)
-	mod := newSSModel(np, nq, len(delta))
-	copy(mod.delta, delta)
-	f.mod = mod
-
-	init := make([]float64, k)
-	if spec.constant {
-		dx, dr := difference(y, spec.d, spec.D, spec.m), difference(f.xreg, spec.d, spec.D, spec.m)
+	pr.mod = newSSModel(spec.p+spec.m*spec.P, spec.q+spec.m*spec.Q, len(delta))
+	copy(pr.mod.delta, delta)
+	// Starting values and parameter scales as R's arima: zero ARMA
+	// coefficients (scale 1), the mean or drift from a regression of the
+	// differenced series on the differenced regressor (scale 10 standard
+	// errors).
+	pr.init, pr.scale = make([]float64, pr.k), make([]float64, pr.k)
+	for i := range pr.scale {
+		pr.scale[i] = 1
+	}
+	if pr.xreg != nil {
+		dx, dr := difference(y, spec.d, spec.D, spec.m), difference(pr.xreg, spec.d, spec.D, spec.m)
 		num, den := 0.0, 0.0
 		for i := range dx {
 			num += dx[i] * dr[i]
 			den += dr[i] * dr[i]
 		}
-		init[narma] = num / den
-	}
-	work := make([]float64, n)
-	resid := make([]float64, n)
-	withX := func(par []float64) []float64 {
-		copy(work, y)
-		if spec.constant {
-			c := par[narma]
-			for t := range work {
-				work[t] -= c * f.xreg[t]
-			}
+		b := num / den
+		ss := 0.0
+		for i := range dx {
+			e := dx[i] - b*dr[i]
+			ss += e * e
 		}
-		return work
-	}
-	ncond := spec.p + spec.d + spec.m*(spec.P+spec.D)
-	css := func(par []float64) float64 {
-		spec.expand(par, false, mod.phi, mod.theta)
-		v := cssResidual(withX(par), spec, mod.phi, mod.theta, ncond, resid)
-		switch {
-		case math.IsInf(v, 1) || math.IsNaN(v):
-			return math.MaxFloat64
-		case v <= 0:
-			return math.Inf(-1)
-		}
-		return 0.5 * math.Log(v)
-	}
-	f.converged = true
-	if k > 0 {
-		x, _, conv := bfgs(css, init, arimaMaxIter)
-		if conv {
-			copy(init, x)
+		pr.init[pr.narma] = b
+		if se := math.Sqrt(ss / float64(max(len(dx)-1, 1)) / den); se > 0 && !math.IsInf(se, 0) {
+			pr.scale[pr.narma] = 10 * se
 		}
 	}
-	// Starting values in the transformed space.
-	invpartrans(append([]float64(nil), init[:spec.p]...), init[:spec.p])
+	return pr, nil
+}
+
+// withX returns y minus the mean or drift of par, in the work buffer.
+func (pr *arimaProblem) withX(par []float64) []float64 {
+	copy(pr.work, pr.y)
+	if pr.xreg != nil {
+		c := par[pr.narma]
+		for t := range pr.work {
+			pr.work[t] -= c * pr.xreg[t]
+		}
+	}
+	return pr.work
+}
+
+// css is the CSS objective, half the log of the conditional mean square.
+func (pr *arimaProblem) css(par []float64) float64 {
+	pr.spec.expand(par, false, pr.mod.phi, pr.mod.theta)
+	v := cssResidual(pr.withX(par), pr.spec, pr.mod.phi, pr.mod.theta, pr.ncond, pr.resid)
+	switch {
+	case math.IsInf(v, 1) || math.IsNaN(v):
+		return math.MaxFloat64
+	case v <= 0:
+		return math.Inf(-1)
+	}
+	return 0.5 * math.Log(v)
+}
+
+// ml is the ML objective at transformed parameters: half the log of the
+// profiled σ² plus half the mean log innovation variance, i.e.
+// -loglik/n_used less a constant.
+func (pr *arimaProblem) ml(par []float64) float64 {
+	pr.spec.expand(par, true, pr.mod.phi, pr.mod.theta)
+	if !pr.mod.init() {
+		return math.Inf(1)
+	}
+	ssq, sumlog, nu := pr.mod.filter(pr.withX(par), nil)
+	if nu == 0 {
+		return math.Inf(1)
+	}
+	s2 := ssq / float64(nu)
+	if !(s2 > 0) {
+		return math.NaN()
+	}
+	return 0.5 * (math.Log(s2) + sumlog/float64(nu))
+}
+
+// cssEstimate returns the CSS estimates (R's and statsforecast's
+// method="CSS", and CSS-ML's starting values) from zero ARMA coefficients
+// and the mean or drift of a regression on the differenced series, and
+// whether BFGS converged; when it did not, the starting values.
+func (pr *arimaProblem) cssEstimate() ([]float64, bool) {
+	init := append([]float64(nil), pr.init...)
+	if pr.k == 0 {
+		return init, true
+	}
+	x, _, conv := bfgs(pr.css, init, pr.scale, arimaCSSMaxIter, arimaCSSRelTol)
+	if !conv {
+		return init, false
+	}
+	return x, true
+}
+
+// arimaFit is one fitted model.
+type arimaFit struct {
+	spec arimaSpec
+	// coef is the parameter vector (see narma), AR blocks as coefficients.
+	coef              []float64
+	loglik, aic, aicc float64
+	sigma2            float64
+	ic                float64 // aicc, or +Inf when the model is rejected
+	converged         bool
+	y                 []float64
+	mod               *ssModel // filtered to the end of y
+	minRoot           float64
+}
+
+// fitArima estimates spec on y as R's arima(method="CSS-ML") and
+// statsforecast's myarima do: starting values from minimising the
+// conditional sum of squares (cssEstimate), MA parts made invertible
+// (maInvert), then BFGS on the exact Gaussian log-likelihood with the AR
+// blocks reparameterised through partrans (always stationary), MA parts
+// made invertible again, then the AICc (σ² counted as a parameter) and
+// σ² = Σe²/(n-d-D·m-k), the sum over the standardised innovations. The
+// model is rejected (ic = +Inf) when the CSS AR estimates are not
+// stationary, or when a root of the fitted AR or MA polynomial lies within
+// 1.01 of the unit circle (checked as statsforecast does: only when a
+// coefficient beyond the first is non-zero).
+func fitArima(y []float64, spec arimaSpec) (*arimaFit, error) {
+	pr, err := newArimaProblem(y, spec)
+	if err != nil {
+		return nil, err
+	}
+	spec = pr.spec
+	n, nd := len(y), spec.d+spec.D*spec.m
+	f := &arimaFit{spec: spec, y: y, ic: math.Inf(1), mod: pr.mod}
+	init, _ := pr.cssEstimate()
+	// Starting values in the transformed space, MA parts invertible.
 	o := spec.p + spec.q
+	maInvert(init[spec.p : spec.p+spec.q])
+	maInvert(init[o+spec.P : pr.narma])
+	invpartrans(append([]float64(nil), init[:spec.p]...), init[:spec.p])
 	invpartrans(append([]float64(nil), init[o:o+spec.P]...), init[o:o+spec.P])
 	for _, v := range init {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return f, errNonStationary
 		}
 	}
-	ml := func(par []float64) float64 {
-		spec.expand(par, true, mod.phi, mod.theta)
-		if !mod.init() {
-			return math.Inf(1)
-		}
-		ssq, sumlog, nu := mod.filter(withX(par), nil)
-		if nu == 0 {
-			return math.Inf(1)
-		}
-		s2 := ssq / float64(nu)
-		if !(s2 > 0) {
-			return math.NaN()
-		}
-		return 0.5 * (math.Log(s2) + sumlog/float64(nu))
-	}
 	par, fun := init, 0.0
-	if k > 0 {
-		var conv bool
-		par, fun, conv = bfgs(ml, init, arimaMaxIter)
-		f.converged = conv
+	f.converged = true
+	if pr.k > 0 {
+		par, fun, f.converged = bfgs(pr.ml, init, pr.scale, arimaMaxIter, 0)
 	} else {
-		fun = ml(par)
+		fun = pr.ml(par)
 	}
 	if math.IsNaN(fun) || math.IsInf(fun, 0) {
 		return f, fmt.Errorf("%s: likelihood is %v", spec, fun)
@@ -695,33 +796,33 @@ func fitArima(y []float64, spec arimaSpec) (*arimaFit, error) {
 	coef := append([]float64(nil), par...)
 	partrans(par[:spec.p], coef[:spec.p])
 	partrans(par[o:o+spec.P], coef[o:o+spec.P])
+	maInvert(coef[spec.p : spec.p+spec.q])
+	maInvert(coef[o+spec.P : pr.narma])
 	f.coef = coef
 
-	nu := float64(f.nUsed)
-	value := 2*nu*fun + nu + nu*math.Log(2*math.Pi)
+	nUsed := float64(n - nd)
+	value := 2*nUsed*fun + nUsed + nUsed*math.Log(2*math.Pi)
 	f.loglik = -0.5 * value
-	f.aic = value + 2*float64(k+1)
-	npar := float64(k + 1)
-	nstar := float64(n - nd)
-	if nstar-npar-1 != 0 {
-		f.aicc = f.aic + 2*npar*(npar+1)/(nstar-npar-1)
+	f.aic = value + 2*float64(pr.k+1)
+	npar := float64(pr.k + 1)
+	if nUsed-npar-1 != 0 {
+		f.aicc = f.aic + 2*npar*(npar+1)/(nUsed-npar-1)
 	} else {
 		f.aicc = math.Inf(1)
 	}
 
 	// Final pass: residuals, σ² and the state to forecast from.
+	mod := pr.mod
 	spec.expand(coef, false, mod.phi, mod.theta)
 	if !mod.init() {
 		return f, fmt.Errorf("%s: fitted AR part is not stationary", spec)
 	}
-	mod.filter(withX(coef), resid)
+	mod.filter(pr.withX(coef), pr.resid)
 	ss := 0.0
-	for _, e := range resid {
+	for _, e := range pr.resid {
 		ss += e * e
 	}
-	f.sigma2 = ss / (nstar - npar + 1)
-	f.phiFull = append([]float64(nil), mod.phi...)
-	f.thetaFull = append([]float64(nil), mod.theta...)
+	f.sigma2 = ss / (nUsed - npar + 1)
 	f.minRoot = math.Min(minRoot(mod.phi, -1), minRoot(mod.theta, 1))
 	if f.minRoot >= 1.01 && !math.IsNaN(f.aicc) {
 		f.ic = f.aicc
@@ -742,29 +843,97 @@ func minRoot(c []float64, sign float64) float64 {
 	if last <= 0 {
 		return 2
 	}
-	// Roots of 1 + sign·Σ cᵢzⁱ are the reciprocals of the eigenvalues of the
-	// companion matrix of z^k + sign·(c₁z^{k-1} + … + c_k).
-	k := last + 1
+	s := make([]float64, last+1)
+	for i := range s {
+		s[i] = sign * c[i]
+	}
+	roots, ok := polyRoots(s)
+	if !ok {
+		return 0
+	}
+	m := 2.0
+	for _, z := range roots {
+		m = math.Min(m, cmplx.Abs(z))
+	}
+	return m
+}
+
+// polyRoots returns the roots of 1 + c₁z + … + c_k z^k (c_k ≠ 0): the
+// reciprocals of the eigenvalues of the companion matrix of
+// z^k + c₁z^{k-1} + … + c_k.
+func polyRoots(c []float64) ([]complex128, bool) {
+	k := len(c)
 	comp := mat.NewDense(k, k, nil)
 	for j := range k {
-		comp.Set(0, j, -sign*c[j])
+		comp.Set(0, j, -c[j])
 	}
 	for i := 1; i < k; i++ {
 		comp.Set(i, i-1, 1)
 	}
 	var eig mat.Eigen
 	if !eig.Factorize(comp, mat.EigenNone) {
-		return 0
+		return nil, false
 	}
-	m := 2.0
-	for _, ev := range eig.Values(nil) {
-		a := math.Hypot(real(ev), imag(ev))
-		if a == 0 {
-			continue
+	ev := eig.Values(nil)
+	roots := make([]complex128, 0, k)
+	for _, v := range ev {
+		if v == 0 {
+			return nil, false
 		}
-		m = math.Min(m, 1/a)
+		roots = append(roots, 1/v)
 	}
-	return m
+	return roots, true
+}
+
+// maInvert replaces the roots of the MA polynomial 1 + θ₁z + … + θ_qz^q
+// inside the unit circle by their reciprocals (R's maInvert): the exact
+// likelihood, with σ² profiled out, and the forecasts are unchanged, and
+// the MA part becomes invertible. statsforecast 2.1.1's maInvert returns
+// its input unchanged (it takes the first rather than the last non-zero
+// coefficient as the order), so it keeps non-invertible estimates and then
+// rejects those models by the root check.
+func maInvert(ma []float64) {
+	q0 := 0
+	for i, v := range ma {
+		if v != 0 {
+			q0 = i + 1
+		}
+	}
+	if q0 == 0 {
+		return
+	}
+	roots, ok := polyRoots(ma[:q0])
+	if !ok {
+		return
+	}
+	inside := false
+	for _, z := range roots {
+		if cmplx.Abs(z) < 1 {
+			inside = true
+		}
+	}
+	if !inside {
+		return
+	}
+	if q0 == 1 {
+		ma[0] = 1 / ma[0]
+		return
+	}
+	x := []complex128{1}
+	for _, z := range roots {
+		if cmplx.Abs(z) < 1 {
+			z = 1 / z
+		}
+		next := make([]complex128, len(x)+1)
+		copy(next, x)
+		for i, v := range x {
+			next[i+1] -= v / z
+		}
+		x = next
+	}
+	for i := range q0 {
+		ma[i] = real(x[i+1])
+	}
 }
 
 // cssResidual returns the conditional mean square of the one-step errors
@@ -833,28 +1002,16 @@ func (f *arimaFit) result(h int, levels []float64) *Result {
 // parameter vector coef (AR blocks as coefficients, not transformed), as
 // arima's objective does at its optimum.
 func loglikAt(y []float64, spec arimaSpec, coef []float64) float64 {
-	n := len(y)
-	nd := spec.d + spec.D*spec.m
-	delta := arimaDelta(spec.d, spec.D, spec.m)
-	mod := newSSModel(spec.p+spec.m*spec.P, spec.q+spec.m*spec.Q, len(delta))
-	copy(mod.delta, delta)
-	spec.expand(coef, false, mod.phi, mod.theta)
-	if !mod.init() {
+	pr, err := newArimaProblem(y, spec)
+	if err != nil {
 		return math.NaN()
 	}
-	x := append([]float64(nil), y...)
-	if spec.constant {
-		c := coef[spec.narma()]
-		for t := range x {
-			if spec.d+spec.D == 0 {
-				x[t] -= c
-			} else {
-				x[t] -= c * float64(t+1)
-			}
-		}
+	pr.spec.expand(coef, false, pr.mod.phi, pr.mod.theta)
+	if !pr.mod.init() {
+		return math.NaN()
 	}
-	ssq, sumlog, nu := mod.filter(x, nil)
+	ssq, sumlog, nu := pr.mod.filter(pr.withX(coef), nil)
 	fun := 0.5 * (math.Log(ssq/float64(nu)) + sumlog/float64(nu))
-	nUsed := float64(n - nd)
+	nUsed := float64(len(y) - spec.d - spec.D*spec.m)
 	return -0.5 * (2*nUsed*fun + nUsed + nUsed*math.Log(2*math.Pi))
 }

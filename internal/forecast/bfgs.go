@@ -3,18 +3,45 @@ package forecast
 import "math"
 
 // bfgs minimises f from x0 by the BFGS quasi-Newton method with
-// central-difference gradients and a backtracking (Armijo) line search —
+// forward-difference gradients (central ones from the first failed line
+// search on) and a backtracking (Armijo) line search —
 // the method R's arima (optim) and statsforecast's (scipy.optimize.minimize)
 // use, with numerical gradients as theirs. The first step is scaled to
 // length one, as scipy's is. It stops when the largest gradient component
-// falls below 1e-8, when an iteration improves f by less than 1e-13
-// relative, when no step along the search direction (nor, after a reset,
+// falls below 1e-8, when an iteration improves f by less than
+// relTol relative (R's criterion), when no step along the search direction (nor, after a reset,
 // along the gradient) decreases f, or after maxIter iterations; converged
 // is false only in the last case. Non-finite values of f count as worse
-// than any finite one.
-func bfgs(f func([]float64) float64, x0 []float64, maxIter int) (x []float64, fx float64, converged bool) {
+// than any finite one. The search runs on x/scale (R optim's parscale),
+// so a parameter of a different order of magnitude, such as a mean, does
+// not stall it; scale nil means all ones. relTol 0 means bfgsRelTol.
+func bfgs(f0 func([]float64) float64, x0, scale []float64, maxIter int, relTol float64) (x []float64, fx float64, converged bool) {
 	n := len(x0)
-	x = append([]float64(nil), x0...)
+	if relTol == 0 {
+		relTol = bfgsRelTol
+	}
+	if scale == nil {
+		scale = make([]float64, n)
+		for i := range scale {
+			scale[i] = 1
+		}
+	}
+	xs := make([]float64, n)
+	f := func(z []float64) float64 {
+		for i, v := range z {
+			xs[i] = v * scale[i]
+		}
+		return f0(xs)
+	}
+	defer func() {
+		for i := range x {
+			x[i] *= scale[i]
+		}
+	}()
+	x = make([]float64, n)
+	for i, v := range x0 {
+		x[i] = v / scale[i]
+	}
 	fx = f(x)
 	if n == 0 {
 		return x, fx, true
@@ -33,10 +60,17 @@ func bfgs(f func([]float64) float64, x0 []float64, maxIter int) (x []float64, fx
 	}
 	resetH()
 	dir, xn, gn, s, yv, Hy := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-	first := true
+	first, central := true, false
 	for iter := 0; iter < maxIter; iter++ {
 		if maxAbs(g) < 1e-8 {
-			return x, fx, true
+			if central {
+				return x, fx, true
+			}
+			central = true
+			gradientCentral(f, x, g)
+			if maxAbs(g) < 1e-8 {
+				return x, fx, true
+			}
 		}
 		for i := range n {
 			v := 0.0
@@ -71,6 +105,14 @@ func bfgs(f func([]float64) float64, x0 []float64, maxIter int) (x []float64, fx
 			t *= 0.5
 		}
 		if !found {
+			if !central {
+				// Forward differences are too coarse this close to the
+				// optimum: continue with central ones.
+				central = true
+				gradientCentral(f, x, g)
+				iter--
+				continue
+			}
 			if first {
 				return x, fx, true
 			}
@@ -80,7 +122,11 @@ func bfgs(f func([]float64) float64, x0 []float64, maxIter int) (x []float64, fx
 			iter--
 			continue
 		}
-		gradient(f, xn, fn, gn)
+		if central {
+			gradientCentral(f, xn, gn)
+		} else {
+			gradient(f, xn, fn, gn)
+		}
 		for i := range n {
 			s[i] = xn[i] - x[i]
 			yv[i] = gn[i] - g[i]
@@ -116,17 +162,45 @@ func bfgs(f func([]float64) float64, x0 []float64, maxIter int) (x []float64, fx
 			}
 		}
 		first = false
-		if improve <= 1e-13*math.Max(1, math.Abs(fx)) {
-			return x, fx, true
+		if improve <= relTol*(math.Abs(fx)+relTol) {
+			if central {
+				return x, fx, true
+			}
+			// Make sure with central differences.
+			central = true
+			gradientCentral(f, x, g)
 		}
 	}
 	return x, fx, false
 }
 
-// gradient sets g to the central-difference gradient of f at x (fx = f(x)),
-// falling back to a one-sided difference where f is not finite on one
-// side.
+// gradient sets g to the forward-difference gradient of f at x (fx =
+// f(x)) with steps of √ε·max(1, |xᵢ|), as scipy's minimize does without a
+// gradient; where f is not finite ahead it steps back instead.
 func gradient(f func([]float64) float64, x []float64, fx float64, g []float64) {
+	for i := range x {
+		xi := x[i]
+		h := 1.4901161193847656e-08 * math.Max(1, math.Abs(xi))
+		x[i] = xi + h
+		fp := f(x)
+		if !math.IsNaN(fp) && !math.IsInf(fp, 0) {
+			g[i] = (fp - fx) / h
+		} else {
+			x[i] = xi - h
+			fm := f(x)
+			if !math.IsNaN(fm) && !math.IsInf(fm, 0) {
+				g[i] = (fx - fm) / h
+			} else {
+				g[i] = 0
+			}
+		}
+		x[i] = xi
+	}
+}
+
+// gradientCentral sets g to the central-difference gradient of f at x with
+// steps of 1e-6·max(1, |xᵢ|), one-sided where f is not finite on one side.
+func gradientCentral(f func([]float64) float64, x []float64, g []float64) {
 	for i := range x {
 		xi := x[i]
 		h := 1e-6 * math.Max(1, math.Abs(xi))
@@ -140,9 +214,9 @@ func gradient(f func([]float64) float64, x []float64, fx float64, g []float64) {
 		case okp && okm:
 			g[i] = (fp - fm) / (2 * h)
 		case okp:
-			g[i] = (fp - fx) / h
+			g[i] = (fp - f(x)) / h
 		case okm:
-			g[i] = (fx - fm) / h
+			g[i] = (f(x) - fm) / h
 		default:
 			g[i] = 0
 		}
@@ -164,3 +238,7 @@ func maxAbs(a []float64) float64 {
 	}
 	return m
 }
+
+// bfgsRelTol is R optim's default reltol, sqrt of the machine epsilon: the
+// search stops when an iteration improves f by less than this, relative.
+const bfgsRelTol = 1.4901161193847656e-08

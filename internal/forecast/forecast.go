@@ -84,6 +84,7 @@ func init() {
 	Register("tsb", TSB)
 	Register("adida", ADIDA)
 	Register("imapa", IMAPA)
+	Register("arima", AutoARIMA)
 }
 
 // ErrUnknownModel is returned for a model name nobody registered.

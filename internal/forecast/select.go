@@ -24,8 +24,12 @@ type Selection struct {
 
 var intermittentMethods = []string{"croston", "sba", "tsb", "adida", "imapa"}
 
-// builtin lists the methods this package registers itself.
-var builtin = []string{"ets", "theta", "naive", "snaive", "croston", "sba", "tsb", "adida", "imapa"}
+// builtin lists the methods this package registers itself. "arima" is
+// among them, so DefaultCandidates leaves it out: AutoARIMA takes about
+// 1.3 s on a two-year daily series with a weekly season (ETS 0.15 s), and
+// Select fits every candidate Origins+1 times; name it in the candidates to
+// compare it.
+var builtin = []string{"ets", "theta", "naive", "snaive", "croston", "sba", "tsb", "adida", "imapa", "arima"}
 
 // IsIntermittent reports whether y is intermittent demand: more than 30% of
 // its values are zero.
@@ -41,8 +45,8 @@ func IsIntermittent(y []float64) bool {
 
 // DefaultCandidates is what Auto compares: Naive, SeasonalNaive (when m > 1),
 // the intermittent methods for intermittent series or ETS and Theta
-// otherwise, and every method registered by another package (such as an
-// ARIMA adapter).
+// otherwise, and every method registered by another package. The
+// package's own "arima" is not among them (see builtin).
 func DefaultCandidates(y []float64, m int) []string {
 	c := []string{"naive"}
 	if m > 1 {
