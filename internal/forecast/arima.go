@@ -425,10 +425,11 @@ func (s *ssModel) predictCov() {
 			copy(mm[i*rd:(i+1)*rd], P[(i-1)*rd:i*rd])
 		}
 	}
-	// Pnew = mm·T', i.e. T applied to each row of mm from the right.
+	// Pnew = mm·T', i.e. T applied to each row of mm from the right; only
+	// the upper triangle (Pnew is symmetric), mirrored below.
 	for i := range rd {
 		row, out := mm[i*rd:(i+1)*rd], Pn[i*rd:(i+1)*rd]
-		for j := range r {
+		for j := i; j < r; j++ {
 			v := 0.0
 			if j < r-1 {
 				v = row[j+1]
@@ -439,12 +440,20 @@ func (s *ssModel) predictCov() {
 			out[j] = v
 		}
 		if rd > r {
-			v := row[0]
-			for k, dk := range s.delta {
-				v += dk * row[r+k]
+			if i <= r {
+				v := row[0]
+				for k, dk := range s.delta {
+					v += dk * row[r+k]
+				}
+				out[r] = v
 			}
-			out[r] = v
-			copy(out[r+1:], row[r:rd-1])
+			lo := max(r+1, i)
+			copy(out[lo:], row[lo-1:rd-1])
+		}
+	}
+	for i := 1; i < rd; i++ {
+		for j := range i {
+			Pn[i*rd+j] = Pn[j*rd+i]
 		}
 	}
 	q := min(len(s.theta), r-1)
@@ -540,8 +549,13 @@ func (s *ssModel) filter(x []float64, resid []float64) (ssq, sumlog float64, nu 
 		for i := range rd {
 			f := M[i] / gain
 			row, src := P[i*rd:(i+1)*rd], Pn[i*rd:(i+1)*rd]
-			for j := range rd {
+			for j := i; j < rd; j++ {
 				row[j] = src[j] - f*M[j]
+			}
+		}
+		for i := 1; i < rd; i++ {
+			for j := range i {
+				P[i*rd+j] = P[j*rd+i]
 			}
 		}
 		if gain < 1e4 && l > 0 {

@@ -41,6 +41,10 @@ import (
 // likelihood, as R does, so its fits of such models have equal or higher
 // likelihood and may pick other orders.
 //
+// Written by hand over gonum (no maintained Go library fits seasonal ARIMA
+// by exact likelihood); registered as "arima". It is not among Select's
+// default candidates (see builtin in select.go).
+//
 // A constant series gets its value as the forecast; a series that is
 // constant after differencing gets the deterministic continuation. When
 // the chosen model's optimiser hit its iteration limit, the best model
