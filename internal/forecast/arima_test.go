@@ -226,13 +226,11 @@ func TestArimaCSSMatchesStatsforecast(t *testing.T) {
 // numerical gradients, so:
 //
 //   - our log-likelihood must be at least the reference's less 1e-4
-//     relative on all but 3 of the 41 fits (measured: co2
-//     ARIMA(2,0,2)(1,1,1)[12] with drift -48.30 vs -47.76, co2
-//     ARIMA(1,0,1)(1,0,0)[12] with mean -120.55 vs -119.31, elec_equip
-//     ARIMA(2,1,2)(1,1,1)[12] -583.563 vs -583.536: flat ridges where our
-//     BFGS stops earlier; the first is the rejected start model of co2's
-//     search) and higher on some (unemp ARIMA(2,1,2)(1,0,1)[4] with drift
-//     3.92 vs 3.80);
+//     relative on all but 2 of the 41 fits (measured: 1 — co2
+//     ARIMA(1,0,1)(1,0,0)[12] with mean, -120.55 vs -119.31, AR and
+//     seasonal AR near 0.99 on a trending series, a flat ridge where our
+//     BFGS stops earlier) and is higher on one (unemp
+//     ARIMA(2,1,2)(1,0,1)[4] with drift, 3.92 vs 3.80);
 //   - where both reach the same maximum (log-likelihoods within 1e-4
 //     relative; measured ≤ 4e-5) the AICc agrees to 2·(1e-4·|loglik|+1e-3),
 //     the point forecasts to 1% (measured ≤ 0.5%) and the interval widths
@@ -241,7 +239,7 @@ func TestArimaCSSMatchesStatsforecast(t *testing.T) {
 // Against statsforecast as shipped, whose coefficients are mostly its CSS
 // estimates, our log-likelihood must also be at least the exact
 // log-likelihood at its coefficients less the same tolerance, except on
-// the 3 fits above.
+// the fit above.
 func TestArimaFixedMatchesStatsforecast(t *testing.T) {
 	short, same, total := 0, 0, 0
 	for _, c := range loadArimaReference(t) {
@@ -280,8 +278,8 @@ func TestArimaFixedMatchesStatsforecast(t *testing.T) {
 			})
 		}
 	}
-	if short > 3 {
-		t.Errorf("likelihood short of statsforecast's on %d of %d fits, want at most 3", short, total)
+	if short > 2 {
+		t.Errorf("likelihood short of statsforecast's on %d of %d fits, want at most 2", short, total)
 	}
 	if same < 35 {
 		t.Errorf("same maximum as statsforecast on %d of %d fits, want at least 35", same, total)
