@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import statsforecast
 from statsforecast.models import (
-    ADIDA, IMAPA, TSB, AutoETS, CrostonClassic, CrostonSBA, SeasonalNaive, Theta,
+    ADIDA, IMAPA, TSB, AutoARIMA, AutoETS, CrostonClassic, CrostonSBA, SeasonalNaive, Theta,
 )
 
 warnings.filterwarnings("ignore")
@@ -26,6 +26,7 @@ def models(kind, m):
             "imapa": lambda: IMAPA(), "snaive": lambda: SeasonalNaive(season_length=m),
         }
     return {
+        "arima": lambda: AutoARIMA(season_length=m),
         "ets": lambda: AutoETS(season_length=m), "theta": lambda: Theta(season_length=m),
         "snaive": lambda: SeasonalNaive(season_length=m),
     }

@@ -106,7 +106,7 @@ func run(python, ref string, nDaily, nSparse int) error {
 		return rows[k]
 	}
 	for i, s := range all {
-		models := []string{"ets", "theta", "snaive", "auto"}
+		models := []string{"arima", "ets", "theta", "snaive", "auto"}
 		if s.Kind == "intermittent" {
 			models = []string{"croston", "sba", "tsb", "adida", "imapa", "snaive", "auto"}
 		}
