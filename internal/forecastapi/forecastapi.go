@@ -48,7 +48,7 @@ type API struct {
 	// Plans are the nightly run's replenishment plans and runs.
 	Plans *replenishdb.Store
 	// Defaults is the policy of merchants that have set none.
-	Defaults Policy
+	Defaults replenishdb.Policy
 	Now      func() time.Time
 	Log      *slog.Logger
 }
@@ -61,11 +61,11 @@ func deps(ctx context.Context) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	defaults, err := config.Load[Policy]()
+	defaults, err := config.Load[replenishdb.Policy]()
 	if err != nil {
 		return nil, err
 	}
-	if err := defaults.stored().Validate(); err != nil {
+	if err := defaults.Validate(); err != nil {
 		return nil, fmt.Errorf("config: JIAOYI_REPLENISH_*: %w", err)
 	}
 	zone, err := time.LoadLocation(cfg.TimeZone)
@@ -333,7 +333,7 @@ func (a *API) ListReplenishment(ctx context.Context, req apigw.Request) (apigw.R
 		return apigw.Response{}, err
 	}
 	if !ok {
-		pol = a.Defaults.stored()
+		pol = a.Defaults
 	}
 	out := Replenishment{Policy: pol, Plans: page.Plans, Next: page.Next}
 	switch run, err := a.Plans.Latest(ctx); {

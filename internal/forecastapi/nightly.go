@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"gonum.org/v1/gonum/stat"
+
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/config"
 	"github.com/jiaoyi-dev/jiaoyi/internal/demand"
@@ -25,21 +27,6 @@ import (
 	"github.com/jiaoyi-dev/jiaoyi/internal/replenish"
 	"github.com/jiaoyi-dev/jiaoyi/internal/replenish/replenishdb"
 )
-
-// Policy is the default replenishment policy, for merchants that have set
-// none (PUT /merchant/replenishment/policy): the supplier lead time (mean
-// and standard deviation, days), the target cycle service level, and how
-// often orders are placed.
-type Policy struct {
-	LeadTimeDays float64 `env:"JIAOYI_REPLENISH_LEAD_DAYS" envDefault:"7"`
-	LeadTimeSD   float64 `env:"JIAOYI_REPLENISH_LEAD_SD" envDefault:"2"`
-	ServiceLevel float64 `env:"JIAOYI_REPLENISH_SERVICE_LEVEL" envDefault:"0.95"`
-	ReviewDays   float64 `env:"JIAOYI_REPLENISH_REVIEW_DAYS" envDefault:"7"`
-}
-
-func (p Policy) stored() replenishdb.Policy {
-	return replenishdb.Policy{LeadTimeDays: p.LeadTimeDays, LeadTimeSD: p.LeadTimeSD, ServiceLevel: p.ServiceLevel, ReviewDays: p.ReviewDays}
-}
 
 // Nightly is the nightly forecast run: a planner that splits every
 // merchant's SKUs into batches on a queue, and a worker that forecasts
@@ -49,7 +36,6 @@ type Nightly struct {
 	Plans  *replenishdb.Store
 	Queue  Sender
 	JobURL string
-	Policy Policy
 	// BatchSKUs is how many SKUs a message carries.
 	BatchSKUs int
 	// HistoryDays is how much history each forecast reads.
@@ -189,10 +175,10 @@ const minHistory = 28
 // at (or in total, for a SKU stocked in one place) and decides its plan.
 // A SKU of another merchant, or gone from the catalog, is skipped.
 func (n *Nightly) planBatch(ctx context.Context, j Job) ([]replenishdb.Plan, replenishdb.Tally, error) {
-	var t replenishdb.Tally
+	var tally replenishdb.Tally
 	skus, err := n.API.Catalog.SKUs(ctx, j.SKUs)
 	if err != nil {
-		return nil, t, err
+		return nil, tally, err
 	}
 	keys := catalog.Keys{}
 	for _, s := range skus {
@@ -200,14 +186,14 @@ func (n *Nightly) planBatch(ctx context.Context, j Job) ([]replenishdb.Plan, rep
 	}
 	found, err := n.API.Catalog.Lookup(ctx, keys)
 	if err != nil {
-		return nil, t, err
+		return nil, tally, err
 	}
 	pol, ok, err := n.Plans.Policy(ctx, j.MerchantID)
 	if err != nil {
-		return nil, t, err
+		return nil, tally, err
 	}
 	if !ok {
-		pol = n.Policy.stored()
+		pol = n.API.Defaults
 	}
 	now := n.API.Now()
 	to := now.AddDate(0, 0, -1)
@@ -224,19 +210,19 @@ func (n *Nightly) planBatch(ctx context.Context, j Job) ([]replenishdb.Plan, rep
 			locations = s.Stock
 		}
 		for _, loc := range slices.Sorted(maps.Keys(locations)) {
-			t.Series++
+			tally.Series++
 			hist, err := n.API.Demand.History(ctx, id, loc, from, to)
 			if err != nil {
-				return nil, t, err
+				return nil, tally, err
 			}
 			plan, ok, err := n.planSeries(hist, float64(max(0, locations[loc])), pol, now)
 			if err != nil {
-				t.Failed++
+				tally.Failed++
 				n.API.Log.Warn("forecast series", "sku", id, "location", loc, "error", err)
 				continue
 			}
 			if !ok {
-				t.Skipped++
+				tally.Skipped++
 				continue
 			}
 			plan.MerchantID, plan.SKUID, plan.ProductID, plan.Location = j.MerchantID, id, s.ProductID, loc
@@ -246,10 +232,10 @@ func (n *Nightly) planBatch(ctx context.Context, j Job) ([]replenishdb.Plan, rep
 			}
 			plan.RunID, plan.ComputedAt = j.RunID, now.UTC()
 			plans = append(plans, plan)
-			t.Planned++
+			tally.Planned++
 		}
 	}
-	return plans, t, nil
+	return plans, tally, nil
 }
 
 // planSeries forecasts one daily series over the lead time and review
@@ -278,7 +264,10 @@ func (n *Nightly) planSeries(hist []demand.Day, onHand float64, pol replenishdb.
 	if len(y) < minHistory || errors.Is(err, forecast.ErrTooShort) {
 		// Too little history for the models: the daily mean, with the
 		// daily spread as its uncertainty.
-		m, sd := mean(y), stddev(y)
+		m, sd := stat.MeanStdDev(y, nil)
+		if len(y) < 2 {
+			sd = 0 // one day of sales: no spread to measure
+		}
 		res, err = &forecast.Result{Model: "Mean", Note: fmt.Sprintf("%d days since the first sale: planned from the daily mean", len(y)),
 			Lower: map[float64][]float64{95: make([]float64, h)}, Upper: map[float64][]float64{95: make([]float64, h)}}, nil
 		for i := range h {
@@ -311,7 +300,7 @@ func (n *Nightly) planSeries(hist []demand.Day, onHand float64, pol replenishdb.
 	}
 	plan := replenishdb.Plan{
 		Model: res.Model, Note: res.Note, DailyMean: dailyMean, DailySD: dailySD, Intermittent: intermittent,
-		LeadTimeDays: pol.LeadTimeDays, LeadTimeSD: pol.LeadTimeSD, ServiceLevel: pol.ServiceLevel, ReviewDays: pol.ReviewDays,
+		Policy: pol,
 		OnHand: onHand, SafetyStock: d.SafetyStock, ReorderPoint: d.ReorderPoint, Distribution: d.Distribution,
 		OrderQuantity: d.OrderQuantity, DaysOfCover: d.DaysOfCover,
 	}
@@ -321,29 +310,12 @@ func (n *Nightly) planSeries(hist []demand.Day, onHand float64, pol replenishdb.
 	return plan, true, nil
 }
 
-func mean(y []float64) float64 {
-	s := 0.0
-	for _, v := range y {
-		s += v
-	}
-	return s / float64(max(1, len(y)))
-}
-
-func stddev(y []float64) float64 {
-	m, s := mean(y), 0.0
-	for _, v := range y {
-		s += (v - m) * (v - m)
-	}
-	return math.Sqrt(s / float64(max(1, len(y)-1)))
-}
-
 // JobsConfig is what the nightly run reads from the environment besides
 // Config.
 type JobsConfig struct {
 	JobsQueueURL string `env:"JIAOYI_QUEUE_FORECAST_JOBS,required,notEmpty"`
 	BatchSKUs    int    `env:"JIAOYI_FORECAST_BATCH_SKUS" envDefault:"50"`
 	HistoryDays  int    `env:"JIAOYI_FORECAST_HISTORY_DAYS" envDefault:"730"`
-	Policy
 }
 
 func newNightly(ctx context.Context) (*Nightly, error) {
@@ -360,7 +332,7 @@ func newNightly(ctx context.Context) (*Nightly, error) {
 		return nil, err
 	}
 	return &Nightly{API: a, Plans: a.Plans, Queue: sqs.NewFromConfig(awsCfg), JobURL: cfg.JobsQueueURL,
-		Policy: cfg.Policy, BatchSKUs: cfg.BatchSKUs, HistoryDays: cfg.HistoryDays}, nil
+		BatchSKUs: cfg.BatchSKUs, HistoryDays: cfg.HistoryDays}, nil
 }
 
 // NewPlanForecasts builds the nightly scheduled function that starts a run.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/demand"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/replenish/replenishdb"
 )
 
 // BenchmarkPlanSeries plans one SKU-location series of two years of daily
@@ -23,11 +24,11 @@ func BenchmarkPlanSeries(b *testing.B) {
 	for _, h := range hs[:9] {
 		series = append(series, h.Total.Days)
 	}
-	n := &Nightly{API: &API{Demand: &demand.Store{Zone: zone}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))},
-		Policy: Policy{LeadTimeDays: 7, LeadTimeSD: 2, ServiceLevel: 0.95, ReviewDays: 7}}
+	pol := replenishdb.Policy{LeadTimeDays: 7, LeadTimeSD: 2, ServiceLevel: 0.95, ReviewDays: 7}
+	n := &Nightly{API: &API{Demand: &demand.Store{Zone: zone}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Defaults: pol}}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		if _, ok, err := n.planSeries(series[i%len(series)], 100, n.Policy.stored(), now); err != nil || !ok {
+		if _, ok, err := n.planSeries(series[i%len(series)], 100, pol, now); err != nil || !ok {
 			b.Fatal(ok, err)
 		}
 	}

@@ -132,15 +132,15 @@ func TestNightlyRunPlansReplenishment(t *testing.T) {
 			t.Fatalf("failures %v, %v", resp.BatchItemFailures, err)
 		}
 	}
-	got, err := api.Plans.Latest(ctx)
+	done, err := api.Plans.Latest(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != run.ID || got.Done != run.Batches || got.FinishedAt == nil {
-		t.Fatalf("run after the batches %+v, want %d done (once each) and finished", got, run.Batches)
+	if done.ID != run.ID || done.Done != run.Batches || done.FinishedAt == nil {
+		t.Fatalf("run after the batches %+v, want %d done (once each) and finished", done, run.Batches)
 	}
-	if got.Series != got.Planned+got.Skipped+got.Failed || got.Planned != 2 || got.Failed != 0 {
-		t.Errorf("run %+v: want 2 series planned (the SKU at its warehouse and store), the rest skipped", got)
+	if done.Series != done.Planned+done.Skipped+done.Failed || done.Planned != 2 || done.Failed != 0 {
+		t.Errorf("run %+v: want 2 series planned (the SKU at its warehouse and store), the rest skipped", done)
 	}
 
 	list, err := lambdafn.Handler(ctx, mustRoute(t, "forecast/list-replenishment"), forecastapi.NewListReplenishment)

@@ -126,4 +126,5 @@ def main():
               sys.stdout, indent=1)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -44,37 +44,23 @@ R's forecast::auto.arima computes, up to the optimiser.
 """
 import contextlib
 import json
+import os
 import sys
 import warnings
 
 import numpy as np
 import statsforecast
-import statsmodels.api as sm
 import statsforecast.arima as sfa
+import statsmodels.api as sm
 from statsforecast.arima import arima_string, diff, ndiffs, nsdiffs, seas_heuristic
 from statsforecast.models import ARIMA, AutoARIMA
-from statsforecast.utils import AirPassengers
+
+# The same series as gen_reference.py (its intermittent ones aside).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_reference import series  # noqa: E402
 
 warnings.filterwarnings("ignore")
 LEVELS = [80, 95]
-
-
-def series():
-    out = [("AirPassengers", 12, 12, np.asarray(AirPassengers, float))]
-    co2 = sm.datasets.co2.load_pandas().data["co2"].resample("MS").mean().interpolate()
-    out.append(("co2", 12, 24, co2.to_numpy()[-240:]))
-    from statsmodels.datasets import elec_equip
-    ee = elec_equip.load_pandas().data.iloc[:, 0]
-    out.append(("elec_equip", 12, 12, ee.to_numpy(float)))
-    el = sm.datasets.elnino.load_pandas().data.iloc[:, 1:13].to_numpy(float).ravel()
-    out.append(("elnino", 12, 12, el[-240:]))
-    md = sm.datasets.macrodata.load_pandas().data
-    for col in ["realgdp", "cpi", "unemp"]:
-        out.append((col, 4, 8, md[col].to_numpy(float)))
-    out.append(("nile", 1, 10, sm.datasets.nile.load_pandas().data["volume"].to_numpy(float)))
-    ss = sm.datasets.sunspots.load_pandas().data["SUNACTIVITY"].to_numpy(float)
-    out.append(("sunspots", 1, 10, ss[-120:]))
-    return out
 
 
 def tests(x, m):

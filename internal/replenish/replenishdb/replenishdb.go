@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
@@ -33,6 +34,7 @@ type DB interface {
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
 	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
@@ -61,11 +63,8 @@ type Plan struct {
 	DailyMean    float64 `json:"dailyMean" dynamodbav:"dailyMean"`
 	DailySD      float64 `json:"dailySd" dynamodbav:"dailySd"`
 	Intermittent bool    `json:"intermittent" dynamodbav:"intermittent"`
-	// The policy the decision used.
-	LeadTimeDays float64 `json:"leadTimeDays" dynamodbav:"leadTimeDays"`
-	LeadTimeSD   float64 `json:"leadTimeSd" dynamodbav:"leadTimeSd"`
-	ServiceLevel float64 `json:"serviceLevel" dynamodbav:"serviceLevel"`
-	ReviewDays   float64 `json:"reviewDays" dynamodbav:"reviewDays"`
+	// Policy is the policy the decision used.
+	Policy
 	// OnHand is the stock at the location when the plan was made.
 	OnHand float64 `json:"onHand" dynamodbav:"onHand"`
 	// The decision (see replenish.Decision).
@@ -233,7 +232,7 @@ func (s *Store) StartRun(ctx context.Context, r Run) error {
 	for k, v := range runKey(r.ID) {
 		av[k] = v
 	}
-	latest := dynamo.Key("FORECASTRUN", "LATEST")
+	latest := maps.Clone(latestKey)
 	latest["runId"] = dynamo.S(r.ID)
 	err = dynamo.Transact(ctx, s.DB, []types.TransactWriteItem{
 		{Put: &types.Put{TableName: &s.Table, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
@@ -255,7 +254,7 @@ var ErrCounted = errors.New("replenishdb: batch counted already")
 // FinishBatch counts batch n of the run once, with what it did, and
 // returns the run as it stands after. Returns ErrCounted for a batch
 // counted before.
-func (s *Store) FinishBatch(ctx context.Context, runID string, n int, t Tally, now time.Time) (Run, error) {
+func (s *Store) FinishBatch(ctx context.Context, runID string, n int, tally Tally, now time.Time) (Run, error) {
 	mark := dynamo.Key("FORECASTRUN#"+runID, "BATCH#"+strconv.Itoa(n))
 	mark["ttl"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(batchTTL).Unix(), 10)}
 	num := func(v int64) types.AttributeValue {
@@ -268,7 +267,7 @@ func (s *Store) FinishBatch(ctx context.Context, runID string, n int, t Tally, n
 			UpdateExpression:    aws.String("ADD done :one, series :s, planned :p, skipped :k, failed :f"),
 			ConditionExpression: aws.String("attribute_exists(pk)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":one": num(1), ":s": num(t.Series), ":p": num(t.Planned), ":k": num(t.Skipped), ":f": num(t.Failed),
+				":one": num(1), ":s": num(tally.Series), ":p": num(tally.Planned), ":k": num(tally.Skipped), ":f": num(tally.Failed),
 			},
 		}},
 	})
@@ -286,25 +285,30 @@ func (s *Store) FinishBatch(ctx context.Context, runID string, n int, t Tally, n
 		return Run{}, err
 	}
 	if r.Finished() && r.FinishedAt == nil {
-		// The last batch stamps the finish; a race between two last
-		// batches stamps it twice with nearly the same time.
-		at := now.UTC()
-		fin, _ := attributevalue.Marshal(at)
-		if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: finishedItem(r, fin)}); err != nil {
+		// The last batch stamps the finish, once: two last batches racing
+		// both read back the first stamp.
+		out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: &s.Table, Key: runKey(runID), ReturnValues: types.ReturnValueAllNew,
+			UpdateExpression:          aws.String("SET finishedAt = if_not_exists(finishedAt, :t)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":t": dynamo.S(now.UTC().Format(time.RFC3339Nano))},
+		})
+		if err != nil {
 			return Run{}, fmt.Errorf("replenishdb: finish run %s: %w", runID, err)
 		}
-		r.FinishedAt = &at
+		if err := attributevalue.UnmarshalMap(out.Attributes, &r); err != nil {
+			return Run{}, fmt.Errorf("replenishdb: decode run %s: %w", runID, err)
+		}
 	}
 	return r, nil
 }
 
-func finishedItem(r Run, fin types.AttributeValue) map[string]types.AttributeValue {
-	av, _ := attributevalue.MarshalMap(r)
-	for k, v := range runKey(r.ID) {
-		av[k] = v
+// get reads the item at key into v; ok is false when there is none.
+func (s *Store) get(ctx context.Context, key map[string]types.AttributeValue, v any) (ok bool, err error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil || out.Item == nil {
+		return false, err
 	}
-	av["finishedAt"] = fin
-	return av
+	return true, attributevalue.UnmarshalMap(out.Item, v)
 }
 
 // ErrNoRun means there is no such run (or none yet).
@@ -312,41 +316,42 @@ var ErrNoRun = errors.New("replenishdb: no such run")
 
 // Run reads a run.
 func (s *Store) Run(ctx context.Context, id string) (Run, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: runKey(id), ConsistentRead: aws.Bool(true)})
+	var r Run
+	ok, err := s.get(ctx, runKey(id), &r)
 	if err != nil {
 		return Run{}, fmt.Errorf("replenishdb: read run %s: %w", id, err)
 	}
-	if out.Item == nil {
+	if !ok {
 		return Run{}, ErrNoRun
-	}
-	var r Run
-	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
-		return Run{}, fmt.Errorf("replenishdb: decode run %s: %w", id, err)
 	}
 	return r, nil
 }
 
 // Latest reads the latest run. Returns ErrNoRun before the first.
 func (s *Store) Latest(ctx context.Context) (Run, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: latestKey, ConsistentRead: aws.Bool(true)})
+	var latest struct {
+		RunID string `dynamodbav:"runId"`
+	}
+	ok, err := s.get(ctx, latestKey, &latest)
 	if err != nil {
 		return Run{}, fmt.Errorf("replenishdb: read latest run: %w", err)
 	}
-	id, _ := out.Item["runId"].(*types.AttributeValueMemberS)
-	if id == nil {
+	if !ok || latest.RunID == "" {
 		return Run{}, ErrNoRun
 	}
-	return s.Run(ctx, id.Value)
+	return s.Run(ctx, latest.RunID)
 }
 
 // Policy is a merchant's replenishment policy: its suppliers' lead time
 // (mean and standard deviation, days), the target cycle service level and
 // how often it orders (days).
+// The env tags give the default policy, for merchants that have set none
+// (config.Load[Policy]).
 type Policy struct {
-	LeadTimeDays float64 `json:"leadTimeDays" dynamodbav:"leadTimeDays"`
-	LeadTimeSD   float64 `json:"leadTimeSd" dynamodbav:"leadTimeSd"`
-	ServiceLevel float64 `json:"serviceLevel" dynamodbav:"serviceLevel"`
-	ReviewDays   float64 `json:"reviewDays" dynamodbav:"reviewDays"`
+	LeadTimeDays float64 `json:"leadTimeDays" dynamodbav:"leadTimeDays" env:"JIAOYI_REPLENISH_LEAD_DAYS" envDefault:"7"`
+	LeadTimeSD   float64 `json:"leadTimeSd" dynamodbav:"leadTimeSd" env:"JIAOYI_REPLENISH_LEAD_SD" envDefault:"2"`
+	ServiceLevel float64 `json:"serviceLevel" dynamodbav:"serviceLevel" env:"JIAOYI_REPLENISH_SERVICE_LEVEL" envDefault:"0.95"`
+	ReviewDays   float64 `json:"reviewDays" dynamodbav:"reviewDays" env:"JIAOYI_REPLENISH_REVIEW_DAYS" envDefault:"7"`
 }
 
 // Validate names the first field out of range: lead time 1–365 days, its
@@ -389,15 +394,9 @@ func (s *Store) PutPolicy(ctx context.Context, merchantID string, p Policy) erro
 
 // Policy reads the merchant's policy; ok is false when it has set none.
 func (s *Store) Policy(ctx context.Context, merchantID string) (p Policy, ok bool, err error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: policyKey(merchantID)})
+	ok, err = s.get(ctx, policyKey(merchantID), &p)
 	if err != nil {
 		return Policy{}, false, fmt.Errorf("replenishdb: read policy of %s: %w", merchantID, err)
 	}
-	if out.Item == nil {
-		return Policy{}, false, nil
-	}
-	if err := attributevalue.UnmarshalMap(out.Item, &p); err != nil {
-		return Policy{}, false, fmt.Errorf("replenishdb: decode policy of %s: %w", merchantID, err)
-	}
-	return p, true, nil
+	return p, ok, nil
 }
