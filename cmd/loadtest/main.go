@@ -9,8 +9,8 @@
 //	go run ./cmd/loadtest -requests 1 -workers 1           # one placement, for its latency
 //
 // Shoppers are development tokens (the secret make run accepts); each
-// request uses one of -shoppers distinct shoppers, so per-shopper hold caps
-// do not distort a flash-sale test. Exit status 1 when an invariant fails,
+// request uses one of -shoppers distinct shoppers, new to each run, so
+// per-shopper hold caps do not distort a flash-sale test. Exit status 1 when an invariant fails,
 // 2 for bad flags.
 package main
 
@@ -136,9 +136,13 @@ func run(cfg Config, out io.Writer) int {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		return 2
 	}
+	// Shoppers are new to each run: a second run would otherwise find the
+	// first run's shoppers at their hold cap (429) and their risk velocity
+	// counters raised (403), and measure refusals instead of placements.
+	run := time.Now().UTC().Format("150405.000")
 	tokens := make([]string, cfg.Shoppers)
 	for i := range tokens {
-		if tokens[i], err = devauth.Token(cfg.Secret, fmt.Sprintf("load-shopper-%d", i), time.Hour, time.Now()); err != nil {
+		if tokens[i], err = devauth.Token(cfg.Secret, fmt.Sprintf("load-%s-%d", run, i), time.Hour, time.Now()); err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
 			return 2
 		}

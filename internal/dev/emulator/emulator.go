@@ -57,6 +57,9 @@ type Options struct {
 	// WholeTableRollback keeps moto's own transactions, which copy every
 	// table they touch (to compare against the launcher's undo log).
 	WholeTableRollback bool
+	// Env adds variables to the launcher's environment, such as
+	// JIAOYI_EMULATOR_CHECK_DIRECT=1.
+	Env []string
 }
 
 // Start launches the emulator and waits until it accepts connections.
@@ -73,8 +76,9 @@ func Start(ctx context.Context, opt Options) (*Emulator, error) {
 		opt.StartTimeout = 60 * time.Second
 	}
 	cmd := exec.Command(py, "-c", launcher, fmt.Sprint(opt.Port))
+	cmd.Env = append(os.Environ(), opt.Env...)
 	if opt.WholeTableRollback {
-		cmd.Env = append(os.Environ(), "JIAOYI_EMULATOR_UNDO_LOG=0")
+		cmd.Env = append(cmd.Env, "JIAOYI_EMULATOR_UNDO_LOG=0")
 	}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

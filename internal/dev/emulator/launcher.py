@@ -160,48 +160,58 @@ FAST_OPERATIONS = {
 
 
 def install_fast_responses() -> None:
-    """Answer DynamoDB's data-plane operations with a plain JSON dump of
-    their results instead of moto's model-driven serializer; errors and
-    every other operation keep moto's. Binary values are base64, as on the
-    wire. Written by hand because moto has no switch for it."""
+    """Answer DynamoDB's data-plane operations, and reads of its streams,
+    with a plain JSON dump of their results instead of moto's model-driven
+    serializer (a GetRecords of a few hundred catalog changes took it 1.7
+    s, holding up every other request); errors and every other operation
+    keep moto's. Only the output shape's top-level members are written,
+    binary values are base64 and timestamps epoch seconds, as moto writes
+    them. Written by hand because moto has no switch for it."""
     import base64
+    import calendar
+    import datetime
     import json
 
-    from moto.core.responses import ActionResult
-    from moto.dynamodb.responses import DynamoHandler
-
     from moto.core.responses import get_service_model
-
-    original = DynamoHandler.serialized
-    members = {}  # operation -> the top-level members its output shape has
-
-    def output_members(action):
-        if action not in members:
-            shape = get_service_model("dynamodb").operation_model(action).output_shape
-            members[action] = set(shape.members) if shape is not None else set()
-        return members[action]
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
     def encode(value):
         if isinstance(value, (bytes, bytearray)):
             return base64.b64encode(value).decode()
+        if isinstance(value, datetime.datetime):
+            seconds = calendar.timegm(value.timetuple())
+            return seconds + (value.microsecond // 1000) / 1000.0 if value.microsecond else seconds
         raise TypeError(f"cannot encode {type(value).__name__}")
 
-    def serialized(self, action_result):
-        action = self._get_action()
-        if type(action_result.result) is dict and action in FAST_OPERATIONS:
-            keep = output_members(action)
-            result = {k: v for k, v in action_result.result.items() if k in keep and v is not None}
-            try:
-                body = json.dumps(result, default=encode, separators=(",", ":"))
-            except TypeError:
-                return original(self, action_result)
-            headers = {"Content-Type": "application/x-amz-json-1.0"}
-            headers.update(self.response_headers)
-            return 200, headers, body
-        return original(self, action_result)
+    def fast(handler, service, operations):
+        original = handler.serialized
+        members = {}  # operation -> the top-level members its output shape has
 
-    assert ActionResult is not None
-    DynamoHandler.serialized = serialized
+        def output_members(action):
+            if action not in members:
+                shape = get_service_model(service).operation_model(action).output_shape
+                members[action] = set(shape.members) if shape is not None else set()
+            return members[action]
+
+        def serialized(self, action_result):
+            action = self._get_action()
+            if type(action_result.result) is dict and action in operations:
+                keep = output_members(action)
+                result = {k: v for k, v in action_result.result.items() if k in keep and v is not None}
+                try:
+                    body = json.dumps(result, default=encode, separators=(",", ":"))
+                except TypeError:
+                    return original(self, action_result)
+                headers = {"Content-Type": "application/x-amz-json-1.0"}
+                headers.update(self.response_headers)
+                return 200, headers, body
+            return original(self, action_result)
+
+        handler.serialized = serialized
+
+    fast(DynamoHandler, "dynamodb", FAST_OPERATIONS)
+    fast(DynamoDBStreamsHandler, "dynamodbstreams", {"GetRecords"})
 
 
 def linear_item_size_check() -> None:
@@ -518,6 +528,243 @@ def partition_queries() -> None:
     Table.query = query
 
 
+def remember_conditions() -> None:
+    """moto parses a condition expression once to validate a request and
+    again to apply it (a transaction's six conditions, twelve parses), and
+    parsing is most of what a condition costs. Keep the parsed condition
+    by its text, names and values (bounded, oldest out first) and hand the
+    same tree out again with the names and values it found: evaluating a
+    tree only reads it. Expressions that fail to parse are not kept, so
+    they fail every time. Written by hand because moto has no switch for
+    it."""
+    import json
+
+    from moto.dynamodb import comparisons
+
+    parse = comparisons.ConditionExpressionParser.parse
+    kept: dict = {}
+    limit = 4096
+
+    def remembered(self):
+        try:
+            key = (self.condition_expression, json.dumps(self.expression_attribute_names, sort_keys=True),
+                   json.dumps(self.expression_attribute_values, sort_keys=True))
+        except TypeError:  # binary values: not worth a key
+            return parse(self)
+        got = kept.get(key)
+        if got is None:
+            op = parse(self)
+            got = (op, tuple(self.expr_attr_names_found), tuple(self.expr_attr_values_found))
+            if len(kept) >= limit:
+                del kept[next(iter(kept))]
+            kept[key] = got
+            return op
+        self.expr_attr_names_found.extend(got[1])
+        self.expr_attr_values_found.extend(got[2])
+        return got[0]
+
+    comparisons.ConditionExpressionParser.parse = remembered
+
+
+def json_errors_without_xml() -> None:
+    """Every error moto raises builds an XML body first, then JSON errors
+    (all of DynamoDB's and SQS's) replace it with their JSON one; moto's
+    update validator raises and catches one for each if_not_exists on an
+    absent attribute. Build only the JSON: the same fields, the same body.
+    Written by hand because moto has no switch for it."""
+    import json
+
+    from moto.core.exceptions import JsonRESTError
+    from werkzeug.exceptions import HTTPException
+
+    def init(self, error_type, message, _="", **kwargs):
+        HTTPException.__init__(self)
+        self.error_type = error_type
+        self.message = message
+        self.description = json.dumps({"__type": error_type, "message": message})
+        self.content_type = "application/json"
+
+    JsonRESTError.__init__ = init
+
+
+def freeze_survivors():
+    """Python's full garbage collection walks every live object; once make
+    run holds two years of demand history that is millions, and each full
+    collection held the emulator for up to 0.8 s while finding a few
+    thousand cycles. After each full collection, move what survived it to
+    the permanent generation (gc.freeze), so the next walks only what was
+    made since. Frozen objects are still freed by reference counting when
+    they go (moto's items hold no cycles); only a cycle among them would
+    stay. Returns what to call between requests: freezing is not done
+    inside a collection."""
+    import gc
+
+    full = [True]  # freeze what the imports made, too
+
+    def note(phase, info):
+        if phase == "stop" and info["generation"] == 2:
+            full[0] = True
+
+    gc.callbacks.append(note)
+
+    def between_requests():
+        if full[0]:
+            full[0] = False
+            gc.freeze()
+
+    return between_requests
+
+
+# The SQS operations a service's hot path sends, answered like FAST_OPERATIONS
+# by direct_data_plane.
+SQS_DIRECT = {
+    "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage",
+    "DeleteMessageBatch", "ChangeMessageVisibility",
+}
+
+
+def direct_data_plane(app):
+    """Wrap the WSGI app so DynamoDB's data-plane requests and SQS's message
+    requests reach moto's handler directly instead of through Flask,
+    werkzeug's request object and moto's model-driven request parser:
+    together those were about two milliseconds of every request, more than
+    most operations cost.
+
+    The handler is moto's own (DynamoHandler, SQSResponse), set up by its setup_class
+    and answered by its own call_action (errors, CRC32 header, request id
+    and all). What is replaced is how the request's parameters are made:
+    json.loads, then only the conversions moto's JSON parser would apply
+    (base64 blobs, timestamps, numbers), found once per operation from the
+    same service model. A body the parser would treat differently (JSON
+    nulls, which it drops; a compressed body; anything not a JSON object)
+    takes moto's path. JIAOYI_EMULATOR_CHECK_DIRECT=1 parses every request
+    both ways and refuses (HTTP 500) one where they differ. Written by hand
+    because moto has no switch for it."""
+    import io
+    import json
+
+    from moto.core.parse import default_blob_parser, default_timestamp_parser
+    from moto.core.responses import get_service_model
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.sqs.responses import SQSResponse
+    from werkzeug.datastructures import EnvironHeaders
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    # X-Amz-Target prefix -> the handler class, its service model, the
+    # operations answered directly.
+    services = {
+        "DynamoDB_20120810.": (DynamoHandler, get_service_model("dynamodb"), FAST_OPERATIONS),
+        "AmazonSQS.": (SQSResponse, get_service_model("sqs"), SQS_DIRECT),
+    }
+    check = os.environ.get("JIAOYI_EMULATOR_CHECK_DIRECT") == "1"
+    scalar = {
+        "blob": default_blob_parser, "timestamp": default_timestamp_parser,
+        "float": float, "double": float,
+        "integer": int, "long": int, "short": int, "byte": int,
+    }
+
+    def converter(shape, memo):
+        """The function turning shape's json.loads value into what moto's
+        parser makes of it, or None where that is the value itself."""
+        if shape.type_name in scalar:
+            return scalar[shape.type_name]
+        if shape.type_name == "list":
+            member = converter(shape.member, memo)
+            return None if member is None else (lambda v: [member(x) for x in v])
+        if shape.type_name == "map":
+            value = converter(shape.value, memo)
+            return None if value is None else (lambda v: {k: value(x) for k, x in v.items()})
+        if shape.type_name != "structure" or shape.is_document_type:
+            return None
+        if shape.name in memo:  # a recursive shape (AttributeValue's M and L)
+            return memo[shape.name]
+        members = []
+        memo[shape.name] = lambda v: convert(v)
+        for name, member in shape.members.items():
+            wire = member.serialization.get("name", name)
+            fn = converter(member, memo)
+            if fn is not None or wire != name:
+                members.append((name, wire, fn or (lambda x: x)))
+
+        def convert(v):
+            for name, wire, fn in members:
+                raw = v.get(wire)
+                if raw is not None:
+                    if wire != name:
+                        del v[wire]
+                    v[name] = fn(raw)
+            return v
+
+        # A recursive use compiled meanwhile calls convert, which is right
+        # either way.
+        memo[shape.name] = convert if members else None
+        return memo[shape.name]
+
+    converters = {}
+
+    def params(model, action, body):
+        key = (model.service_name, action)
+        fn = converters.get(key, False)
+        if fn is False:
+            shape = model.operation_model(action).input_shape
+            fn = converters[key] = converter(shape, {}) if shape is not None else None
+        return body if fn is None else fn(body)
+
+    class Request:
+        """What moto's setup_class reads of a request."""
+
+        def __init__(self, environ, body):
+            self.environ = environ
+            self.body = body
+            self.headers = EnvironHeaders(environ)
+            self.method = "POST"
+
+    def serve(environ, start_response):
+        target = environ.get("HTTP_X_AMZ_TARGET") or ""
+        prefix, _, action = target.partition(".")
+        service = services.get(prefix + ".")
+        if service is None or action not in service[2] or environ.get("REQUEST_METHOD") != "POST" or environ.get("HTTP_CONTENT_ENCODING"):
+            return app(environ, start_response)
+        handler_class, model, _ = service
+        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        body = None
+        if b"null" not in raw:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                pass
+        if type(body) is not dict:
+            environ["wsgi.input"] = io.BytesIO(raw)
+            return app(environ, start_response)
+        parsed = params(model, action, body)
+        handler = handler_class()
+        handler.parse_parameters = lambda _request: setattr(handler, "params", parsed)
+        request = Request(environ, raw)
+        url = "http://" + (environ.get("HTTP_HOST") or "localhost") + (environ.get("PATH_INFO") or "/")
+        handler.setup_class(request, url, request.headers)
+        if check:
+            from werkzeug import Request as WerkzeugRequest
+
+            environ["wsgi.input"] = io.BytesIO(raw)
+            moto = handler_class()
+            moto.setup_class(WerkzeugRequest(environ), url, request.headers)
+            if moto.params != parsed:
+                msg = f"direct parse differs for {action}: {parsed!r} != {moto.params!r}".encode()
+                start_response("500 Internal Server Error", [("Content-Type", "text/plain"), ("Content-Length", str(len(msg)))])
+                return [msg]
+        status, headers, content = handler.call_action()
+        status = int(status)
+        content = content.encode() if isinstance(content, str) else (content or b"")
+        out = [(k, str(v)) for k, v in headers.items() if k.lower() not in ("status", "content-length")]
+        if not any(k.lower() == "content-type" for k, _ in out):
+            out.append(("Content-Type", "application/x-amz-json-1.0"))
+        out.append(("Content-Length", str(len(content))))
+        start_response(f"{status} {HTTP_STATUS_CODES.get(status, '')}", out)
+        return [content]
+
+    return serve
+
+
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     import logging
@@ -542,7 +789,11 @@ def main() -> None:
         fast_message_clock()
         cache_action_names()
         partition_queries()
+        remember_conditions()
+        json_errors_without_xml()
     app = DomainDispatcherApplication(create_backend_app)
+    if os.environ.get("JIAOYI_EMULATOR_FAST_RESPONSES", "1") != "0":
+        app = direct_data_plane(app)
     lock = threading.Lock()
     # JIAOYI_EMULATOR_TIMINGS=<file> appends "<service action>\t<ms>" per
     # request, to find what a workload spends its emulator time on.
@@ -565,6 +816,7 @@ def main() -> None:
 
         signal.signal(signal.SIGUSR1, restart_profile)
     served = [0]
+    between_requests = freeze_survivors() if os.environ.get("JIAOYI_EMULATOR_FAST_RESPONSES", "1") != "0" else (lambda: None)
     # GET /_jiaoyi/stats answers how many requests the emulator served and
     # how long it was busy with them, for load tools to report its rate.
     stats = {"requests": 0, "busySeconds": 0.0}
@@ -595,6 +847,7 @@ def main() -> None:
                     profiler.dump_stats(profile_path)
             stats["requests"] += 1
             stats["busySeconds"] += time.perf_counter() - started
+            between_requests()
             if timings is not None:
                 action = environ.get("HTTP_X_AMZ_TARGET") or (environ.get("REQUEST_METHOD", "") + " " + environ.get("PATH_INFO", ""))
                 timings.write(f"{action}\t{(time.perf_counter() - started) * 1000:.2f}\n")
