@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -21,7 +22,9 @@ import (
 // concurrent use.
 type Engine struct {
 	idx     bleve.Index
+	list    []Doc // in ID order
 	docs    map[string]*Doc
+	cols    *columns
 	suggest *suggester
 }
 
@@ -35,9 +38,16 @@ func Open(dir string) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: open index: %w", err)
 	}
-	e := &Engine{idx: idx, docs: make(map[string]*Doc, len(docs))}
+	if !slices.IsSortedFunc(docs, func(a, b Doc) int { return strings.Compare(a.ID, b.ID) }) {
+		slices.SortFunc(docs, func(a, b Doc) int { return strings.Compare(a.ID, b.ID) })
+	}
+	e := &Engine{idx: idx, list: docs, docs: make(map[string]*Doc, len(docs))}
 	for i := range docs {
 		e.docs[docs[i].ID] = &docs[i]
+	}
+	if e.cols, err = newColumns(idx, docs); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("search: open columns: %w", err)
 	}
 	// The suggester the build stored; a snapshot from before it stored
 	// one gets it built here.
@@ -108,23 +118,6 @@ func ParseSort(s string) (Sort, bool) {
 		return Sort(s), true
 	}
 	return "", false
-}
-
-func (s Sort) fields(browse bool) []string {
-	switch s {
-	case PriceAsc:
-		return []string{"price", "_id"}
-	case PriceDesc:
-		return []string{"-pricemax", "_id"}
-	case Newest:
-		return []string{"-created", "_id"}
-	case Bestselling:
-		return []string{"-sales", "-created", "_id"}
-	}
-	if browse {
-		return []string{"-created", "_id"}
-	}
-	return []string{"-_score", "_id"}
 }
 
 // Request is a listing query. Zero values mean "no filter".
@@ -219,6 +212,40 @@ func (e *Engine) Search(ctx context.Context, r Request) (Result, error) {
 		}
 		after = c.After
 	}
+	o := r.Sort.order(q == "")
+	var afterKey *key
+	if after != nil {
+		k, err := o.afterKey(e.list, after)
+		if err != nil {
+			return Result{}, err
+		}
+		afterKey = &k
+	}
+	col, err := e.collect(ctx, e.listQuery(q, r), o, afterKey, r.Limit+1)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	out := Result{Total: col.total, Facets: col.facets()}
+	hits := col.hits()
+	if len(hits) > r.Limit {
+		hits = hits[:r.Limit]
+		last := hits[len(hits)-1]
+		out.NextCursor = encodeCursor(cursor{Sort: r.Sort, Query: q, After: o.cursorValues(e.cols, e.list, last.pos, last.score)})
+	}
+	rs := runs(q)
+	for _, h := range hits {
+		d := &e.list[h.pos]
+		hit := Hit{Doc: d, Score: h.score}
+		hit.Highlight.ZH = highlight(d.Name.ZH, rs, true)
+		hit.Highlight.EN = highlight(d.Name.EN, rs, false)
+		out.Hits = append(out.Hits, hit)
+	}
+	return out, nil
+}
+
+// listQuery is the Bleve query that decides which products match a
+// listing request: the text (everything when q is empty) and the filters.
+func (e *Engine) listQuery(q string, r Request) query.Query {
 	textQ := e.textQuery(q)
 	must := []query.Query{textQ}
 	if r.Category != "" {
@@ -252,84 +279,10 @@ func (e *Engine) Search(ctx context.Context, r Request) (Result, error) {
 	if r.Store != "" {
 		must = append(must, term("stores", r.Store))
 	}
-	var root query.Query = textQ
-	if len(must) > 1 {
-		root = bleve.NewConjunctionQuery(must...)
+	if len(must) == 1 {
+		return textQ
 	}
-	req := bleve.NewSearchRequestOptions(root, r.Limit+1, 0, false)
-	req.SortBy(r.Sort.fields(q == ""))
-	if after != nil {
-		req.SetSearchAfter(after)
-	}
-	req.AddFacet("category", bleve.NewFacetRequest("category", 20))
-	req.AddFacet("brand", bleve.NewFacetRequest("brand", 50))
-	pf := bleve.NewFacetRequest("price", len(priceEdges))
-	for i, lo := range priceEdges {
-		l := float64(lo)
-		var h *float64
-		if i+1 < len(priceEdges) {
-			v := float64(priceEdges[i+1])
-			h = &v
-		}
-		pf.AddNumericRange(fmt.Sprint(i), &l, h)
-	}
-	req.AddFacet("price", pf)
-	res, err := e.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return Result{}, fmt.Errorf("search: %w", err)
-	}
-	out := Result{Total: res.Total}
-	hits := res.Hits
-	if len(hits) > r.Limit {
-		hits = hits[:r.Limit]
-		out.NextCursor = encodeCursor(cursor{Sort: r.Sort, Query: q, After: hits[len(hits)-1].Sort})
-	}
-	rs := runs(q)
-	for _, h := range hits {
-		d, ok := e.docs[h.ID]
-		if !ok {
-			continue
-		}
-		hit := Hit{Doc: d, Score: h.Score}
-		hit.Highlight.ZH = highlight(d.Name.ZH, rs, true)
-		hit.Highlight.EN = highlight(d.Name.EN, rs, false)
-		out.Hits = append(out.Hits, hit)
-	}
-	out.Facets = facets(res)
-	return out, nil
-}
-
-func facets(res *bleve.SearchResult) Facets {
-	f := Facets{Category: []Bucket{}, Brand: []Bucket{}, Price: []PriceBucket{}}
-	for _, name := range []string{"category", "brand"} {
-		fr := res.Facets[name]
-		if fr == nil || fr.Terms == nil {
-			continue
-		}
-		for _, t := range fr.Terms.Terms() {
-			b := Bucket{Value: t.Term, Count: t.Count}
-			if name == "category" {
-				f.Category = append(f.Category, b)
-			} else {
-				f.Brand = append(f.Brand, b)
-			}
-		}
-	}
-	counts := map[string]int{}
-	if fr := res.Facets["price"]; fr != nil {
-		for _, nr := range fr.NumericRanges {
-			counts[nr.Name] = nr.Count
-		}
-	}
-	for i, lo := range priceEdges {
-		b := PriceBucket{Min: lo, Count: counts[fmt.Sprint(i)]}
-		if i+1 < len(priceEdges) {
-			hi := priceEdges[i+1]
-			b.Max = &hi
-		}
-		f.Price = append(f.Price, b)
-	}
-	return f
+	return bleve.NewConjunctionQuery(must...)
 }
 
 func term(field, value string) query.Query {
