@@ -42,11 +42,17 @@ const TimeLayout = "2006-01-02T15:04:05.000000000Z"
 // once: read it with Failed. The emulator never produces contention, so
 // tests inject it.
 func Transact(ctx context.Context, db Transactor, items []types.TransactWriteItem) error {
-	const attempts = 6
+	return TransactTries(ctx, db, items, 6, 25*time.Millisecond)
+}
+
+// TransactTries is Transact with its own number of attempts (at least one)
+// and backoff base (the n-th retry waits up to base·2ⁿ).
+func TransactTries(ctx context.Context, db Transactor, items []types.TransactWriteItem, attempts int, base time.Duration) error {
+	attempts = max(1, attempts)
 	var err error
 	for attempt := range attempts {
 		if attempt > 0 {
-			d := time.Duration(rand.Int64N(int64(25*time.Millisecond) << attempt))
+			d := time.Duration(rand.Int64N(int64(base) << attempt))
 			t := time.NewTimer(d)
 			select {
 			case <-ctx.Done():

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sort"
 	"strconv"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/jiaoyi-dev/jiaoyi/internal/dynamo"
 )
 
 // DB is the part of the DynamoDB client the ledger uses.
@@ -84,7 +84,7 @@ func (l *Ledger) CreateAccount(ctx context.Context, a Account) (Outcome, error) 
 		{Put: &types.Put{TableName: &l.table, Item: reg}},
 	})
 	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) && len(tce.CancellationReasons) > 0 && code(tce.CancellationReasons[0]) == "ConditionalCheckFailed" {
+	if errors.As(err, &tce) && len(tce.CancellationReasons) > 0 && dynamo.Code(tce.CancellationReasons[0]) == "ConditionalCheckFailed" {
 		got, gerr := l.Account(ctx, a.Currency, a.ID)
 		if gerr != nil {
 			return 0, fmt.Errorf("create account %s: read existing: %w", a.ID, gerr)
@@ -171,12 +171,12 @@ func (l *Ledger) Post(ctx context.Context, p Posting) (Outcome, error) {
 	reasons := tce.CancellationReasons
 	// Transfers that already exist decide first: exists or exists-with-different.
 	for i := len(accounts); i < len(reasons) && i < len(items); i++ {
-		if code(reasons[i]) == "ConditionalCheckFailed" {
+		if dynamo.Code(reasons[i]) == "ConditionalCheckFailed" {
 			return l.compareExisting(ctx, p)
 		}
 	}
 	for i := 0; i < len(accounts) && i < len(reasons); i++ {
-		if code(reasons[i]) != "ConditionalCheckFailed" {
+		if dynamo.Code(reasons[i]) != "ConditionalCheckFailed" {
 			continue
 		}
 		acc := accounts[i]
@@ -192,8 +192,6 @@ func (l *Ledger) Post(ctx context.Context, p Posting) (Outcome, error) {
 	}
 	return 0, fmt.Errorf("post %s: %w", p.ID, err)
 }
-
-func code(r types.CancellationReason) string { return aws.ToString(r.Code) }
 
 // compareExisting decides, after a transfer put failed its condition,
 // whether the whole posting is already there unchanged.
@@ -313,44 +311,11 @@ func decodeTransfer(item map[string]types.AttributeValue) (Transfer, error) {
 // transact runs the transaction, retrying TransactionConflict (and
 // throttling) cancellations with jittered exponential backoff.
 func (l *Ledger) transact(ctx context.Context, items []types.TransactWriteItem) error {
-	attempts := max(1, l.Attempts)
-	var err error
-	for attempt := range attempts {
-		if attempt > 0 {
-			t := time.NewTimer(time.Duration(rand.Int64N(int64(10*time.Millisecond) << attempt)))
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return ctx.Err()
-			case <-t.C:
-			}
-		}
-		_, err = l.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-		if err == nil || !contended(err) {
-			return err
-		}
+	err := dynamo.TransactTries(ctx, l.db, items, l.Attempts, 10*time.Millisecond)
+	if errors.Is(err, dynamo.ErrBusy) {
+		return fmt.Errorf("%w: %w", ErrBusy, err)
 	}
-	return fmt.Errorf("%w: %w", ErrBusy, err)
-}
-
-// contended reports whether a transaction failed only through contention,
-// with no failed condition.
-func contended(err error) bool {
-	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) {
-		conflict := false
-		for _, r := range tce.CancellationReasons {
-			switch code(r) {
-			case "ConditionalCheckFailed", "ValidationError", "ItemCollectionSizeLimitExceeded":
-				return false
-			case "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded":
-				conflict = true
-			}
-		}
-		return conflict
-	}
-	var tip *types.TransactionInProgressException
-	return errors.As(err, &tip)
+	return err
 }
 
 // Transfer reads a transfer. Returns ErrNotFound if there is none.
