@@ -195,6 +195,18 @@ func (n *Nightly) planBatch(ctx context.Context, j Job) ([]replenishdb.Plan, rep
 	if !ok {
 		pol = n.API.Defaults
 	}
+	terms, err := n.Plans.Terms(ctx, j.MerchantID, j.SKUs)
+	if err != nil {
+		return nil, tally, err
+	}
+	pos, err := n.Plans.OpenPurchaseOrders(ctx, j.MerchantID)
+	if err != nil {
+		return nil, tally, err
+	}
+	incoming := map[string][]replenishdb.PurchaseOrder{}
+	for _, po := range pos {
+		incoming[po.SKUID] = append(incoming[po.SKUID], po)
+	}
 	now := n.API.Now()
 	to := now.AddDate(0, 0, -1)
 	from := to.AddDate(0, 0, -(max(n.HistoryDays, minHistory) - 1))
@@ -209,13 +221,17 @@ func (n *Nightly) planBatch(ctx context.Context, j Job) ([]replenishdb.Plan, rep
 		if len(s.Stock) > 0 {
 			locations = s.Stock
 		}
+		st, own := terms[id]
+		eff := st.Terms.Apply(pol)
 		for _, loc := range slices.Sorted(maps.Keys(locations)) {
 			tally.Series++
 			hist, err := n.API.Demand.History(ctx, id, loc, from, to)
 			if err != nil {
 				return nil, tally, err
 			}
-			plan, ok, err := n.planSeries(hist, float64(max(0, locations[loc])), pol, now)
+			stock := position{onHand: float64(max(0, locations[loc]))}
+			stock.onOrder, stock.later = onOrder(incoming[id], loc, horizonEnd(now, eff.Policy))
+			plan, ok, err := n.planSeries(hist, stock, eff, now)
 			if err != nil {
 				tally.Failed++
 				n.API.Log.Warn("forecast series", "sku", id, "location", loc, "error", err)
@@ -226,6 +242,7 @@ func (n *Nightly) planBatch(ctx context.Context, j Job) ([]replenishdb.Plan, rep
 				continue
 			}
 			plan.MerchantID, plan.SKUID, plan.ProductID, plan.Location = j.MerchantID, id, s.ProductID, loc
+			plan.SKUTerms = own
 			plan.Product = p.Name.ZH
 			if plan.Product == "" {
 				plan.Product = p.Name.EN
@@ -238,9 +255,44 @@ func (n *Nightly) planBatch(ctx context.Context, j Job) ([]replenishdb.Plan, rep
 	return plans, tally, nil
 }
 
+// position is the stock a plan starts from at one location.
+type position struct {
+	onHand float64
+	// onOrder is what open purchase orders bring by the end of the plan's
+	// horizon; later is what they bring after it.
+	onOrder, later float64
+}
+
+// horizonEnd is the end of what a plan made at now covers: the lead time
+// and the review period after it.
+func horizonEnd(now time.Time, pol replenishdb.Policy) time.Time {
+	return now.Add(time.Duration((pol.LeadTimeDays + pol.ReviewDays) * 24 * float64(time.Hour)))
+}
+
+// onOrder sums what a SKU's open purchase orders still bring to location
+// ("": anywhere, for a SKU stocked in one place): expected by end (late
+// ones included: they are still coming), and after it. An order expected
+// after the horizon does not stop tonight's order: the stock it brings
+// arrives after what tonight's order must cover (a season's stock bought
+// months ahead); it is counted once it falls inside the horizon.
+func onOrder(pos []replenishdb.PurchaseOrder, location string, end time.Time) (within, later float64) {
+	for _, po := range pos {
+		if location != "" && po.LocationID != location {
+			continue
+		}
+		if po.ExpectedAt.After(end) {
+			later += float64(po.Open)
+		} else {
+			within += float64(po.Open)
+		}
+	}
+	return within, later
+}
+
 // planSeries forecasts one daily series over the lead time and review
-// period and decides its plan; ok is false for a series without a sale.
-func (n *Nightly) planSeries(hist []demand.Day, onHand float64, pol replenishdb.Policy, now time.Time) (replenishdb.Plan, bool, error) {
+// period and decides its plan under pol (the merchant's policy with the
+// SKU's terms); ok is false for a series without a sale.
+func (n *Nightly) planSeries(hist []demand.Day, stock position, pol replenishdb.Effective, now time.Time) (replenishdb.Plan, bool, error) {
 	first := slices.IndexFunc(hist, func(d demand.Day) bool { return d.Units > 0 })
 	if first < 0 {
 		return replenishdb.Plan{}, false, nil
@@ -293,15 +345,16 @@ func (n *Nightly) planSeries(hist []demand.Day, onHand float64, pol replenishdb.
 	intermittent := float64(len(y))/float64(max(1, nonzero)) > 1.32
 	d, err := replenish.Decide(replenish.Input{
 		DailyMean: dailyMean, DailySD: dailySD, LeadTimeDays: pol.LeadTimeDays, LeadTimeSD: pol.LeadTimeSD,
-		ServiceLevel: pol.ServiceLevel, Intermittent: intermittent, OnHand: onHand, ReviewDays: pol.ReviewDays,
+		ServiceLevel: pol.ServiceLevel, Intermittent: intermittent, OnHand: stock.onHand, OnOrder: stock.onOrder,
+		ReviewDays: pol.ReviewDays, PackSize: pol.PackSize, MinOrder: pol.MinOrder,
 	}, now)
 	if err != nil {
 		return replenishdb.Plan{}, false, err
 	}
 	plan := replenishdb.Plan{
 		Model: res.Model, Note: res.Note, DailyMean: dailyMean, DailySD: dailySD, Intermittent: intermittent,
-		Policy: pol,
-		OnHand: onHand, SafetyStock: d.SafetyStock, ReorderPoint: d.ReorderPoint, Distribution: d.Distribution,
+		Effective: pol,
+		OnHand: stock.onHand, OnOrder: stock.onOrder, OnOrderLater: stock.later, SafetyStock: d.SafetyStock, ReorderPoint: d.ReorderPoint, Distribution: d.Distribution,
 		OrderQuantity: d.OrderQuantity, DaysOfCover: d.DaysOfCover,
 	}
 	if dailyMean > 0 {

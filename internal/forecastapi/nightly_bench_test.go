@@ -28,7 +28,7 @@ func BenchmarkPlanSeries(b *testing.B) {
 	n := &Nightly{API: &API{Demand: &demand.Store{Zone: zone}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Defaults: pol}}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		if _, ok, err := n.planSeries(series[i%len(series)], 100, pol, now); err != nil || !ok {
+		if _, ok, err := n.planSeries(series[i%len(series)], position{onHand: 100}, replenishdb.Effective{Policy: pol}, now); err != nil || !ok {
 			b.Fatal(ok, err)
 		}
 	}

@@ -243,6 +243,37 @@ func All() []Route {
 			Tables: []TableAccess{{resource.Analytics, ReadWrite}},
 		},
 		{
+			Method: "GET", Path: "/merchant/replenishment/skus/{skuId}/terms", Function: "forecast/get-sku-terms",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Analytics, Read}, {resource.Catalog, Read}},
+		},
+		{
+			Method: "PUT", Path: "/merchant/replenishment/skus/{skuId}/terms", Function: "forecast/put-sku-terms",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Analytics, ReadWrite}, {resource.Catalog, Read}},
+		},
+		{
+			Method: "POST", Path: "/merchant/purchase-orders", Function: "forecast/create-purchase-order",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Analytics, ReadWrite}, {resource.Catalog, Read}},
+		},
+		{
+			Method: "GET", Path: "/merchant/purchase-orders", Function: "forecast/list-purchase-orders",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Analytics, Read}},
+		},
+		{
+			// The receipt moves stock in Catalog in one transaction with the order.
+			Method: "POST", Path: "/merchant/purchase-orders/{id}/receive", Function: "forecast/receive-purchase-order",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Analytics, ReadWrite}, {resource.Catalog, ReadWrite}},
+		},
+		{
+			Method: "POST", Path: "/merchant/purchase-orders/{id}/cancel", Function: "forecast/cancel-purchase-order",
+			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
+			Tables: []TableAccess{{resource.Analytics, ReadWrite}},
+		},
+		{
 			Method: "GET", Path: "/merchant/settlements", Function: "settle/list-settlements",
 			Roles: Merchant, MemoryMB: 256, Timeout: 10 * time.Second,
 			Tables: settleTables,

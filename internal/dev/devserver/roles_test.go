@@ -27,6 +27,7 @@ func samplePath(path string) string {
 		"/orders/{id}", "/orders/ord_aaaaaaaaaaaaaaaa",
 		"/products/{id}", "/products/prd_aaaaaaaaaaaaaaaa",
 		"/stores/{id}", "/stores/sto_aaaaaaaaaaaaaaaa",
+		"/purchase-orders/{id}", "/purchase-orders/po_aaaaaaaaaaaaaaaa",
 		"{skuId}", "sku_aaaaaaaaaaaaaaaa",
 		"{provider}", "sandbox",
 	).Replace(path)

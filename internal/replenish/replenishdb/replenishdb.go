@@ -1,9 +1,15 @@
-// Package replenishdb keeps what the nightly forecast run decides in the
-// Analytics table: each merchant's replenishment plan per SKU and
+// Package replenishdb keeps replenishment in the Analytics table: what
+// the nightly forecast run decides (each merchant's plan per SKU and
 // location, and each run's progress, counted once per batch however often
-// the queue delivers it.
+// the queue delivers it) and what it decides from besides demand: the
+// merchant's policy, each SKU's supplier terms and the purchase orders
+// still to arrive.
 //
 //	pk REPLENISH#<merchant>  sk PLAN#<sku>#<location>  a Plan (location "-" for a SKU stocked in one place)
+//	pk REPLENISH#<merchant>  sk POLICY                  the merchant's Policy
+//	pk REPLENISH#<merchant>  sk TERMS#<sku>             a SKU's supplier Terms
+//	pk REPLENISH#<merchant>  sk PO#<id>                 a PurchaseOrder
+//	pk REPLENISH#<merchant>  sk OPENPO#<id>             a copy of it while it is open (what the nightly run reads)
 //	pk FORECASTRUN#<run>     sk RUN                    batches, done, series, planned, skipped, failed, times
 //	pk FORECASTRUN#<run>     sk BATCH#<n>              batch n counted (expires)
 //	pk FORECASTRUN           sk LATEST                 the latest run's id
@@ -32,6 +38,7 @@ import (
 // DB is the part of the DynamoDB client the store uses.
 type DB interface {
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
@@ -63,10 +70,19 @@ type Plan struct {
 	DailyMean    float64 `json:"dailyMean" dynamodbav:"dailyMean"`
 	DailySD      float64 `json:"dailySd" dynamodbav:"dailySd"`
 	Intermittent bool    `json:"intermittent" dynamodbav:"intermittent"`
-	// Policy is the policy the decision used.
-	Policy
+	// Effective is the policy the decision used, with the SKU's supplier
+	// terms (lead time, pack size, minimum order) in place of the
+	// merchant's; SKUTerms says the SKU has terms of its own.
+	Effective
+	SKUTerms bool `json:"skuTerms" dynamodbav:"skuTerms"`
 	// OnHand is the stock at the location when the plan was made.
 	OnHand float64 `json:"onHand" dynamodbav:"onHand"`
+	// OnOrder is what open purchase orders bring to the location by the
+	// end of the plan's horizon (lead time plus review period): counted in
+	// the stock position. OnOrderLater is what they bring after it, not
+	// counted.
+	OnOrder      float64 `json:"onOrder" dynamodbav:"onOrder"`
+	OnOrderLater float64 `json:"onOrderLater" dynamodbav:"onOrderLater"`
 	// The decision (see replenish.Decision).
 	SafetyStock   float64 `json:"safetyStock" dynamodbav:"safetyStock"`
 	ReorderPoint  float64 `json:"reorderPoint" dynamodbav:"reorderPoint"`
