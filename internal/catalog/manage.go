@@ -2,8 +2,6 @@ package catalog
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -138,10 +136,6 @@ type ProductPage struct {
 // ErrBadCursor is a cursor this API did not give the caller.
 var ErrBadCursor = problem.Field("cursor", "cursor is not one this API returned for you")
 
-type productCursor struct {
-	PK, SK, GPK, GSK string
-}
-
 // ByMerchant returns a page of merchantID's products, newest first; the
 // cursor is bound to the merchant.
 func (m *Manager) ByMerchant(ctx context.Context, merchantID, cursor string, limit int) (ProductPage, error) {
@@ -152,12 +146,11 @@ func (m *Manager) ByMerchant(ctx context.Context, merchantID, cursor string, lim
 		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)),
 	}
 	if cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(cursor)
-		var c productCursor
-		if err != nil || json.Unmarshal(raw, &c) != nil || c.GPK != "MERCHANT#"+merchantID {
+		start, ok := dynamo.DecodeCursor(cursor, "gsi2pk", "MERCHANT#"+merchantID, "pk", "sk", "gsi2pk", "gsi2sk")
+		if !ok {
 			return ProductPage{}, ErrBadCursor
 		}
-		in.ExclusiveStartKey = map[string]types.AttributeValue{"pk": dynamo.S(c.PK), "sk": dynamo.S(c.SK), "gsi2pk": dynamo.S(c.GPK), "gsi2sk": dynamo.S(c.GSK)}
+		in.ExclusiveStartKey = start
 	}
 	out, err := m.Repository.db.Query(ctx, in)
 	if err != nil {
@@ -171,16 +164,7 @@ func (m *Manager) ByMerchant(ctx context.Context, merchantID, cursor string, lim
 		}
 		page.Products = append(page.Products, p.Product)
 	}
-	if k := out.LastEvaluatedKey; k != nil {
-		get := func(n string) string {
-			if v, ok := k[n].(*types.AttributeValueMemberS); ok {
-				return v.Value
-			}
-			return ""
-		}
-		raw, _ := json.Marshal(productCursor{get("pk"), get("sk"), get("gsi2pk"), get("gsi2sk")})
-		page.Next = base64.RawURLEncoding.EncodeToString(raw)
-	}
+	page.Next = dynamo.EncodeCursor(out.LastEvaluatedKey)
 	return page, nil
 }
 

@@ -2,7 +2,6 @@ package checkout
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -208,13 +207,11 @@ func (s *Service) Reviews(ctx context.Context, cursor string, limit int) (Review
 		Limit:                     aws.Int32(int32(limit)),
 	}
 	if cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(cursor)
-		parts := strings.Split(string(raw), "\x00")
-		if err != nil || len(parts) != 2 || !id.Valid(id.Order, parts[1]) {
+		start, ok := dynamo.DecodeCursor(cursor, "gsi2pk", orderdb.ReviewsPending, "pk", "sk", "gsi2pk", "gsi2sk")
+		if !ok {
 			return ReviewPage{}, ErrBadReviewCursor
 		}
-		in.ExclusiveStartKey = map[string]types.AttributeValue{"pk": dynamo.S("ORDER#" + parts[1]), "sk": dynamo.S(orderdb.SKOrder),
-			"gsi2pk": dynamo.S(orderdb.ReviewsPending), "gsi2sk": dynamo.S(parts[0] + "#" + parts[1])}
+		in.ExclusiveStartKey = start
 	}
 	out, err := s.db.Query(ctx, in)
 	if err != nil {
@@ -229,11 +226,6 @@ func (s *Service) Reviews(ctx context.Context, cursor string, limit int) (Review
 		page.Reviews = append(page.Reviews, ReviewItem{ID: o.ID, Status: o.Status, Total: o.Total, Lines: len(o.Lines), Merchants: o.Merchants(),
 			Risk: o.Risk, CreatedAt: o.CreatedAt, Fulfilment: string(o.Fulfilment.Type)})
 	}
-	if k := out.LastEvaluatedKey; k != nil {
-		if sk, ok := k["gsi2sk"].(*types.AttributeValueMemberS); ok {
-			at, orderID, _ := strings.Cut(sk.Value, "#")
-			page.Next = base64.RawURLEncoding.EncodeToString([]byte(at + "\x00" + orderID))
-		}
-	}
+	page.Next = dynamo.EncodeCursor(out.LastEvaluatedKey)
 	return page, nil
 }

@@ -2,8 +2,6 @@ package orderdb
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,14 +37,6 @@ type OrderPage struct {
 	Next string `json:"next,omitempty"`
 }
 
-type cursor struct {
-	PK   string `json:"p"`
-	SK   string `json:"s"`
-	GPK  string `json:"gp"`
-	GSK  string `json:"gs"`
-	Self string `json:"c"`
-}
-
 // Orders returns a page of customerID's orders, newest first, from the
 // customer index. The cursor is opaque to clients and bound to the
 // customer: another customer's cursor is refused, not followed.
@@ -62,12 +52,11 @@ func (s *Store) List(ctx context.Context, customerID, after string, limit int) (
 		Limit:                     aws.Int32(int32(limit)),
 	}
 	if after != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(after)
-		var c cursor
-		if err != nil || json.Unmarshal(raw, &c) != nil || c.Self != customerID || c.GPK != "CUSTOMER#"+customerID {
+		start, ok := dynamo.DecodeCursor(after, "gsi1pk", "CUSTOMER#"+customerID, "pk", "sk", "gsi1pk", "gsi1sk")
+		if !ok {
 			return OrderPage{}, ErrBadCursor
 		}
-		in.ExclusiveStartKey = map[string]types.AttributeValue{"pk": dynamo.S(c.PK), "sk": dynamo.S(c.SK), "gsi1pk": dynamo.S(c.GPK), "gsi1sk": dynamo.S(c.GSK)}
+		in.ExclusiveStartKey = start
 	}
 	out, err := s.db.Query(ctx, in)
 	if err != nil {
@@ -81,15 +70,6 @@ func (s *Store) List(ctx context.Context, customerID, after string, limit int) (
 		}
 		page.Orders = append(page.Orders, OrderSummary{ID: oi.ID, Status: oi.Status, Total: oi.Total, Lines: len(oi.Lines), CreatedAt: oi.CreatedAt.Format("2006-01-02T15:04:05.000Z07:00")})
 	}
-	if k := out.LastEvaluatedKey; k != nil {
-		get := func(n string) string {
-			if v, ok := k[n].(*types.AttributeValueMemberS); ok {
-				return v.Value
-			}
-			return ""
-		}
-		raw, _ := json.Marshal(cursor{PK: get("pk"), SK: get("sk"), GPK: get("gsi1pk"), GSK: get("gsi1sk"), Self: customerID})
-		page.Next = base64.RawURLEncoding.EncodeToString(raw)
-	}
+	page.Next = dynamo.EncodeCursor(out.LastEvaluatedKey)
 	return page, nil
 }
