@@ -15,21 +15,24 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// columns hold what a listing needs of each product, by its position in
-// Engine.list (ID order), so that Bleve only finds the matches: facets,
-// sorting and cursors are counted and compared here. Asking Bleve for
-// them visits every match's doc values (and loads its ID to break ties),
-// which took most of a query's time.
+// columns hold what a listing needs of each product, by Bleve's doc
+// number, so that Bleve only finds the matches: facets, sorting and
+// cursors are counted and compared here. Asking Bleve for them visits
+// every match's doc values (and loads its ID to break ties), which took
+// most of a query's time. Bleve yields matches in doc number order, so
+// reading rows by it walks memory forward.
 type columns struct {
-	// pos maps Bleve's internal doc number to a position; -1 if the
-	// index holds a document the snapshot's docs do not.
-	pos []int32
-
-	cat, brand   []int32  // value numbers into cats, brands
+	rows         []row
 	cats, brands []string // distinct values, sorted
-	price        []uint8  // price facet bucket; len(priceEdges) if none
+}
+
+// row is one product's values.
+type row struct {
+	pos        int32 // position in Engine.list (ID order); -1 if not a product
+	cat, brand int32 // value numbers into cats, brands
+	price      int32 // price facet bucket; len(priceEdges) if none
 	// The sort fields as the index holds them.
-	priceMin, priceMax, created []float64
+	priceMin, priceMax, created float64
 }
 
 // newColumns reads the doc numbers of an opened index; list is the
@@ -51,6 +54,9 @@ func newColumns(idx bleve.Index, list []Doc) (*columns, error) {
 	}
 	defer ids.Close()
 	c := &columns{}
+	cats, cat := valueNumbers(list, func(d *Doc) string { return d.Category })
+	brands, brand := valueNumbers(list, func(d *Doc) string { return d.Brand })
+	c.cats, c.brands = cats, brands
 	for {
 		iid, err := ids.Next()
 		if err != nil {
@@ -67,60 +73,45 @@ func newColumns(idx bleve.Index, list []Doc) (*columns, error) {
 		if num >= math.MaxInt32 {
 			return nil, fmt.Errorf("doc number %d out of range", num)
 		}
-		for uint64(len(c.pos)) <= num {
-			c.pos = append(c.pos, -1)
+		for uint64(len(c.rows)) <= num {
+			c.rows = append(c.rows, row{pos: -1})
 		}
 		i, ok := slices.BinarySearchFunc(list, ext, func(d Doc, id string) int { return cmp.Compare(d.ID, id) })
-		if ok {
-			c.pos[num] = int32(i)
+		if !ok {
+			continue
 		}
-	}
-	c.cat, c.cats = valueNumbers(list, func(d *Doc) string { return d.Category })
-	c.brand, c.brands = valueNumbers(list, func(d *Doc) string { return d.Brand })
-	c.price = make([]uint8, len(list))
-	c.priceMin = make([]float64, len(list))
-	c.priceMax = make([]float64, len(list))
-	c.created = make([]float64, len(list))
-	for i := range list {
 		d := &list[i]
-		c.price[i] = priceBucket(float64(d.PriceMin))
-		c.priceMin[i] = float64(d.PriceMin)
-		c.priceMax[i] = float64(d.PriceMax)
-		c.created[i] = float64(d.Created.Unix())
+		c.rows[num] = row{pos: int32(i), cat: cat[d.Category], brand: brand[d.Brand], price: priceBucket(float64(d.PriceMin)),
+			priceMin: float64(d.PriceMin), priceMax: float64(d.PriceMax), created: float64(d.Created.Unix())}
 	}
 	return c, nil
 }
 
 // valueNumbers numbers the distinct values of a field in value order.
-func valueNumbers(list []Doc, field func(*Doc) string) ([]int32, []string) {
-	seen := map[string]bool{}
+func valueNumbers(list []Doc, field func(*Doc) string) ([]string, map[string]int32) {
+	num := map[string]int32{}
 	for i := range list {
-		seen[field(&list[i])] = true
+		num[field(&list[i])] = 0
 	}
-	values := make([]string, 0, len(seen))
-	for v := range seen {
+	values := make([]string, 0, len(num))
+	for v := range num {
 		values = append(values, v)
 	}
 	slices.Sort(values)
-	num := make(map[string]int32, len(values))
 	for i, v := range values {
 		num[v] = int32(i)
 	}
-	out := make([]int32, len(list))
-	for i := range list {
-		out[i] = num[field(&list[i])]
-	}
-	return out, values
+	return values, num
 }
 
 // priceBucket is the price facet bucket of a price, or len(priceEdges).
-func priceBucket(v float64) uint8 {
+func priceBucket(v float64) int32 {
 	for i, lo := range priceEdges {
 		if v >= float64(lo) && (i+1 == len(priceEdges) || v < float64(priceEdges[i+1])) {
-			return uint8(i)
+			return int32(i)
 		}
 	}
-	return uint8(len(priceEdges))
+	return int32(len(priceEdges))
 }
 
 // key orders hits: smaller first. a and b are the sort fields (negated
@@ -178,24 +169,24 @@ func (s Sort) order(browse bool) order {
 }
 
 // value is a hit's value of a sort field other than the ID.
-func (c *columns) value(f field, pos int32, score float64) float64 {
+func (r *row) value(f field, score float64) float64 {
 	switch f {
 	case fieldScore:
 		return score
 	case fieldPrice:
-		return c.priceMin[pos]
+		return r.priceMin
 	case fieldPriceMax:
-		return c.priceMax[pos]
+		return r.priceMax
 	case fieldCreated:
-		return c.created[pos]
+		return r.created
 	}
 	return 0 // sales: no sales data yet
 }
 
-func (o order) key(c *columns, pos int32, score float64) key {
-	k := key{pos: 2 * int64(pos)}
+func (o order) key(r *row, score float64) key {
+	k := key{pos: 2 * int64(r.pos)}
 	for i, f := range o.fields[:len(o.fields)-1] {
-		v := c.value(f, pos, score)
+		v := r.value(f, score)
 		if o.desc[i] {
 			v = -v
 		}
@@ -210,16 +201,16 @@ func (o order) key(c *columns, pos int32, score float64) key {
 
 // cursorValues are the values a cursor after this hit holds: scores as
 // decimal, numeric fields prefix-coded as Bleve sorts them, the ID.
-func (o order) cursorValues(c *columns, list []Doc, pos int32, score float64) []string {
+func (o order) cursorValues(r *row, list []Doc, score float64) []string {
 	out := make([]string, len(o.fields))
 	for i, f := range o.fields {
 		switch f {
 		case fieldID:
-			out[i] = list[pos].ID
+			out[i] = list[r.pos].ID
 		case fieldScore:
 			out[i] = strconv.FormatFloat(score, 'g', -1, 64)
 		default:
-			out[i] = string(numeric.MustNewPrefixCodedInt64(numeric.Float64ToInt64(c.value(f, pos, score)), 0))
+			out[i] = string(numeric.MustNewPrefixCodedInt64(numeric.Float64ToInt64(r.value(f, score)), 0))
 		}
 	}
 	return out
@@ -275,7 +266,7 @@ func (o order) afterKey(list []Doc, after []string) (key, error) {
 // entry is a hit in the collector's heap.
 type entry struct {
 	k     key
-	pos   int32
+	row   *row
 	score float64
 }
 
@@ -293,13 +284,12 @@ type collector struct {
 	prices []int
 }
 
-func (col *collector) add(pos int32, score float64) {
+func (col *collector) add(r *row, score float64) {
 	col.total++
-	c := col.c
-	col.cats[c.cat[pos]]++
-	col.brands[c.brand[pos]]++
-	col.prices[c.price[pos]]++
-	k := col.order.key(c, pos, score)
+	col.cats[r.cat]++
+	col.brands[r.brand]++
+	col.prices[r.price]++
+	k := col.order.key(r, score)
 	if col.after != nil && !col.after.less(k) {
 		return
 	}
@@ -308,11 +298,11 @@ func (col *collector) add(pos int32, score float64) {
 		if !k.less(h[0].k) {
 			return
 		}
-		h[0] = entry{k, pos, score}
+		h[0] = entry{k, r, score}
 		col.down(0)
 		return
 	}
-	h = append(h, entry{k, pos, score})
+	h = append(h, entry{k, r, score})
 	col.heap = h
 	for i := len(h) - 1; i > 0; {
 		p := (i - 1) / 2
@@ -356,8 +346,8 @@ func (e *Engine) collect(ctx context.Context, q query.Query, o order, after *key
 				return nil
 			}
 			num := d.IndexInternalID.Value()
-			if num < uint64(len(c.pos)) && c.pos[num] >= 0 {
-				col.add(c.pos[num], d.Score)
+			if num < uint64(len(c.rows)) && c.rows[num].pos >= 0 {
+				col.add(&c.rows[num], d.Score)
 			} else {
 				unknown++
 			}

@@ -230,11 +230,11 @@ func (e *Engine) Search(ctx context.Context, r Request) (Result, error) {
 	if len(hits) > r.Limit {
 		hits = hits[:r.Limit]
 		last := hits[len(hits)-1]
-		out.NextCursor = encodeCursor(cursor{Sort: r.Sort, Query: q, After: o.cursorValues(e.cols, e.list, last.pos, last.score)})
+		out.NextCursor = encodeCursor(cursor{Sort: r.Sort, Query: q, After: o.cursorValues(last.row, e.list, last.score)})
 	}
 	rs := runs(q)
 	for _, h := range hits {
-		d := &e.list[h.pos]
+		d := &e.list[h.row.pos]
 		hit := Hit{Doc: d, Score: h.score}
 		hit.Highlight.ZH = highlight(d.Name.ZH, rs, true)
 		hit.Highlight.EN = highlight(d.Name.EN, rs, false)
