@@ -353,8 +353,8 @@ func (n *Nightly) planSeries(hist []demand.Day, stock position, pol replenishdb.
 	}
 	plan := replenishdb.Plan{
 		Model: res.Model, Note: res.Note, DailyMean: dailyMean, DailySD: dailySD, Intermittent: intermittent,
-		Effective: pol,
-		OnHand: stock.onHand, OnOrder: stock.onOrder, OnOrderLater: stock.later, SafetyStock: d.SafetyStock, ReorderPoint: d.ReorderPoint, Distribution: d.Distribution,
+		Effective: pol, OnHand: stock.onHand, OnOrder: stock.onOrder, OnOrderLater: stock.later,
+		SafetyStock: d.SafetyStock, ReorderPoint: d.ReorderPoint, Distribution: d.Distribution,
 		OrderQuantity: d.OrderQuantity, DaysOfCover: d.DaysOfCover,
 	}
 	if dailyMean > 0 {
