@@ -123,12 +123,12 @@ func (p *PurchaseOrder) Receive(rid string, qty int64, by string, now time.Time)
 		return ErrPOCancelled
 	case p.Status == Received || p.Open <= 0:
 		return ErrPOReceived
+	case len(p.Receipts) >= maxReceipts:
+		return errTooMany
 	case qty == 0:
 		qty = p.Open
 	case qty > p.Open:
 		return ErrOverReceipt.With(map[string]any{"open": p.Open})
-	case len(p.Receipts) >= maxReceipts:
-		return errTooMany
 	}
 	p.Receipts = append(p.Receipts, Receipt{ID: rid, Quantity: qty, At: now.UTC(), By: by})
 	p.Received += qty
