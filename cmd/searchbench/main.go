@@ -77,6 +77,14 @@ func maxRSS() int64 {
 	return ru.Maxrss * 1024 // kilobytes on Linux
 }
 
+// heapAlloc is the live heap after a collection.
+func heapAlloc() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
 func run(ctx context.Context, w io.Writer, n, scanN, queries int) error {
 	tmp, err := os.MkdirTemp("", "searchbench-")
 	if err != nil {
@@ -135,6 +143,7 @@ func run(ctx context.Context, w io.Writer, n, scanN, queries int) error {
 		return err
 	}
 	fmt.Fprintf(w, "S3 GET of the archive alone (emulator): %s\n", ms(time.Since(start)))
+	heapBefore := heapAlloc()
 	start = time.Now()
 	live, err := search.OpenLive(ctx, client, bucket, filepath.Join(tmp, "live"), time.Minute)
 	if err != nil {
@@ -142,11 +151,14 @@ func run(ctx context.Context, w io.Writer, n, scanN, queries int) error {
 	}
 	defer live.Close()
 	fmt.Fprintf(w, "download from S3 (emulator) + unpack + open: %s\n", ms(time.Since(start)))
+	fmt.Fprintf(w, "heap held by the opened snapshot: %.0f MB\n", float64(heapAlloc()-heapBefore)/1e6)
 
 	eng, release := live.Acquire(ctx)
 	defer release()
 	var lat, browse []time.Duration
 	var zero int
+	var m0 runtime.MemStats
+	runtime.ReadMemStats(&m0)
 	for i := range queries {
 		q := synth.Queries[i%len(synth.Queries)]
 		t0 := time.Now()
@@ -166,6 +178,9 @@ func run(ctx context.Context, w io.Writer, n, scanN, queries int) error {
 	}
 	fmt.Fprintf(w, "query (text, 20 per page, 3 facets): p50 %s, p99 %s over %d queries (%d with no hits)\n", ms(pct(lat, 50)), ms(pct(lat, 99)), len(lat), zero)
 	fmt.Fprintf(w, "browse (empty q, whole catalog, 3 facets): p50 %s, p99 %s over %d queries\n", ms(pct(browse, 50)), ms(pct(browse, 99)), len(browse))
+	var m1 runtime.MemStats
+	runtime.ReadMemStats(&m1)
+	fmt.Fprintf(w, "allocated per query or browse: %.0f KB\n", float64(m1.TotalAlloc-m0.TotalAlloc)/float64(queries)/1e3)
 	var sug []time.Duration
 	for i := range queries {
 		t0 := time.Now()

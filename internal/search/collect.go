@@ -36,9 +36,9 @@ type row struct {
 }
 
 // newColumns reads the doc numbers of an opened index; list is the
-// snapshot's docs in ID order. The index must be opened read-only: its
+// snapshot's docs and byID their positions. The index must be opened read-only: its
 // doc numbers then stay what they were at open (nothing merges segments).
-func newColumns(idx bleve.Index, list []Doc) (*columns, error) {
+func newColumns(idx bleve.Index, list []Doc, byID map[string]int32) (*columns, error) {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return nil, err
@@ -53,7 +53,7 @@ func newColumns(idx bleve.Index, list []Doc) (*columns, error) {
 		return nil, err
 	}
 	defer ids.Close()
-	c := &columns{}
+	c := &columns{rows: make([]row, 0, len(list))}
 	cats, cat := valueNumbers(list, func(d *Doc) string { return d.Category })
 	brands, brand := valueNumbers(list, func(d *Doc) string { return d.Brand })
 	c.cats, c.brands = cats, brands
@@ -76,12 +76,12 @@ func newColumns(idx bleve.Index, list []Doc) (*columns, error) {
 		for uint64(len(c.rows)) <= num {
 			c.rows = append(c.rows, row{pos: -1})
 		}
-		i, ok := slices.BinarySearchFunc(list, ext, func(d Doc, id string) int { return cmp.Compare(d.ID, id) })
+		i, ok := byID[ext]
 		if !ok {
 			continue
 		}
 		d := &list[i]
-		c.rows[num] = row{pos: int32(i), cat: cat[d.Category], brand: brand[d.Brand], price: priceBucket(float64(d.PriceMin)),
+		c.rows[num] = row{pos: i, cat: cat[d.Category], brand: brand[d.Brand], price: priceBucket(float64(d.PriceMin)),
 			priceMin: float64(d.PriceMin), priceMax: float64(d.PriceMax), created: float64(d.Created.Unix())}
 	}
 	return c, nil

@@ -77,7 +77,7 @@ func bleveSearch(ctx context.Context, e *Engine, r Request) (Result, error) {
 	}
 	rs := runs(q)
 	for _, h := range hits {
-		d := e.docs[h.ID]
+		d, _ := e.Doc(h.ID)
 		hit := Hit{Doc: d, Score: h.Score}
 		hit.Highlight.ZH = highlight(d.Name.ZH, rs, true)
 		hit.Highlight.EN = highlight(d.Name.EN, rs, false)

@@ -22,8 +22,8 @@ import (
 // concurrent use.
 type Engine struct {
 	idx     bleve.Index
-	list    []Doc // in ID order
-	docs    map[string]*Doc
+	list    []Doc            // in ID order
+	byID    map[string]int32 // position in list
 	cols    *columns
 	suggest *suggester
 }
@@ -41,11 +41,11 @@ func Open(dir string) (*Engine, error) {
 	if !slices.IsSortedFunc(docs, func(a, b Doc) int { return strings.Compare(a.ID, b.ID) }) {
 		slices.SortFunc(docs, func(a, b Doc) int { return strings.Compare(a.ID, b.ID) })
 	}
-	e := &Engine{idx: idx, list: docs, docs: make(map[string]*Doc, len(docs))}
+	e := &Engine{idx: idx, list: docs, byID: make(map[string]int32, len(docs))}
 	for i := range docs {
-		e.docs[docs[i].ID] = &docs[i]
+		e.byID[docs[i].ID] = int32(i)
 	}
-	if e.cols, err = newColumns(idx, docs); err != nil {
+	if e.cols, err = newColumns(idx, docs, e.byID); err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("search: open columns: %w", err)
 	}
@@ -88,12 +88,15 @@ func readDocs(dir string) ([]Doc, error) {
 func (e *Engine) Close() error { return e.idx.Close() }
 
 // Len is how many products the snapshot holds.
-func (e *Engine) Len() int { return len(e.docs) }
+func (e *Engine) Len() int { return len(e.list) }
 
 // Doc returns the indexed summary of a product, or false.
 func (e *Engine) Doc(id string) (*Doc, bool) {
-	d, ok := e.docs[id]
-	return d, ok
+	i, ok := e.byID[id]
+	if !ok {
+		return nil, false
+	}
+	return &e.list[i], true
 }
 
 // Sort orders results.
@@ -450,7 +453,7 @@ func highlight(name string, rs []run, zh bool) string {
 // words (Chinese and English), category and brand; the product itself is
 // excluded. Returns ErrNotFound if the product is not in the index.
 func (e *Engine) Similar(ctx context.Context, id string, n int) ([]Hit, error) {
-	d, ok := e.docs[id]
+	d, ok := e.Doc(id)
 	if !ok {
 		return nil, ErrNotFound
 	}
@@ -471,7 +474,7 @@ func (e *Engine) Similar(ctx context.Context, id string, n int) ([]Hit, error) {
 	}
 	var out []Hit
 	for _, h := range res.Hits {
-		if d, ok := e.docs[h.ID]; ok {
+		if d, ok := e.Doc(h.ID); ok {
 			out = append(out, Hit{Doc: d, Score: h.Score})
 		}
 	}
