@@ -30,15 +30,25 @@ const (
 	FromPlaceholder = "DATE_FROM"
 )
 
-// Day is the demo tea house's latest business day that may be settled now
-// (its day ends at midnight in Shanghai).
+// Day is the latest business day every demo merchant may settle now: the
+// earliest of their latest closable days (the electronics brand's day
+// ends at 04:00 in Shanghai, four hours after the others', so for those
+// four hours it is a day behind theirs).
 func Day(t *testing.T) settle.Date {
 	t.Helper()
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		t.Fatal(err)
+	s := &settlement.Settler{}
+	now := time.Now()
+	var day settle.Date
+	for i, m := range demo.Merchants() {
+		d, err := s.LatestClosable(m, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 || d.Compare(day) < 0 {
+			day = d
+		}
 	}
-	return settle.BusinessDay(time.Now().Add(-settlement.DefaultGrace), loc, settle.Cutoff{}).AddDays(-1)
+	return day
 }
 
 // With is the placeholders' values for day.
