@@ -124,6 +124,27 @@ func (s *Store) list(ctx context.Context, pk string) ([]Scored, error) {
 	return it.Items, nil
 }
 
+// OrderCounts returns how many paid orders held each of products (those
+// in none are absent): what search's bestselling sort ranks by.
+func (s *Store) OrderCounts(ctx context.Context, products []string) (map[string]int64, error) {
+	keys := make([]map[string]types.AttributeValue, len(products))
+	for i, p := range products {
+		keys[i] = dynamo.Key("RECO#ITEM#"+p, "COUNT")
+	}
+	got, err := dynamo.BatchGet(ctx, s.db, s.table, keys, false)
+	if err != nil {
+		return nil, fmt.Errorf("order counts: %w", err)
+	}
+	out := make(map[string]int64, len(got))
+	for _, it := range got {
+		pk, _ := it["pk"].(*types.AttributeValueMemberS)
+		if pk != nil {
+			out[strings.TrimPrefix(pk.Value, "RECO#ITEM#")] = dynamo.Num(it, "n")
+		}
+	}
+	return out, nil
+}
+
 // maxHistory bounds the purchases a "for you" list is built from.
 const maxHistory = 100
 

@@ -438,7 +438,7 @@ func Consumers() []Consumer {
 			// Debounced: a burst of catalog writes makes one rebuild.
 			Function: "search/rebuild-index", Stream: &resource.Catalog, BatchSize: 1000, Window: 30 * time.Second,
 			MemoryMB: 2048, Timeout: 5 * time.Minute,
-			Tables: []TableAccess{{resource.Catalog, Read}}, Buckets: []BucketAccess{{resource.SearchSnapshots, ReadWrite}},
+			Tables: []TableAccess{{resource.Catalog, Read}, {resource.Analytics, Read}}, Buckets: []BucketAccess{{resource.SearchSnapshots, ReadWrite}},
 		},
 		{
 			Function: "search/record-purchases", Queue: &resource.RecommendEvents, BatchSize: 10,

@@ -32,7 +32,7 @@ type row struct {
 	cat, brand int32 // value numbers into cats, brands
 	price      int32 // price facet bucket; len(priceEdges) if none
 	// The sort fields as the index holds them.
-	priceMin, priceMax, created float64
+	priceMin, priceMax, created, sales float64
 }
 
 // newColumns reads the doc numbers of an opened index; list is the
@@ -82,7 +82,8 @@ func newColumns(idx bleve.Index, list []Doc, byID map[string]int32) (*columns, e
 		}
 		d := &list[i]
 		c.rows[num] = row{pos: i, cat: cat[d.Category], brand: brand[d.Brand], price: priceBucket(float64(d.PriceMin)),
-			priceMin: float64(d.PriceMin), priceMax: float64(d.PriceMax), created: float64(d.Created.Unix())}
+			priceMin: float64(d.PriceMin), priceMax: float64(d.PriceMax), created: float64(d.Created.Unix()),
+			sales: float64(d.Sales)}
 	}
 	return c, nil
 }
@@ -179,8 +180,10 @@ func (r *row) value(f field, score float64) float64 {
 		return r.priceMax
 	case fieldCreated:
 		return r.created
+	case fieldSales:
+		return r.sales
 	}
-	return 0 // sales: no sales data yet
+	panic(fmt.Sprintf("search: no value of sort field %d", f))
 }
 
 func (o order) key(r *row, score float64) key {

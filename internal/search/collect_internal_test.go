@@ -124,8 +124,16 @@ func TestSearchMatchesBleve(t *testing.T) {
 			p.SKUs[0].Stock = map[string]int64{store: 2}
 		}
 	}
+	// Sales with many ties (and most products without any), so the
+	// bestselling sort's later fields decide too.
+	sales := map[string]int64{}
+	for i, p := range products {
+		if i%4 == 0 {
+			sales[p.ID] = int64(i % 9)
+		}
+	}
 	dir := t.TempDir()
-	if _, err := Build(ctx, products, dir); err != nil {
+	if _, err := BuildWithSales(ctx, products, sales, dir); err != nil {
 		t.Fatal(err)
 	}
 	e, err := Open(dir)

@@ -102,8 +102,8 @@ func (e *Engine) Doc(id string) (*Doc, bool) {
 // Sort orders results.
 type Sort string
 
-// Sort orders. Bestselling has no sales data yet: every product counts zero
-// sales, so it orders as newest until orders feed a sales count.
+// Sort orders. Bestselling ranks by paid orders as of the snapshot (see
+// Doc.Sales), newest first among equals.
 const (
 	Relevance   Sort = "relevance"
 	PriceAsc    Sort = "price_asc"

@@ -27,7 +27,7 @@ func demoEngine(t *testing.T) *search.Engine {
 			return
 		}
 		b := demo.Catalog()
-		if _, demoErr = search.Build(context.Background(), search.Join(b.Products, b.SKUs), dir); demoErr != nil {
+		if _, demoErr = search.BuildWithSales(context.Background(), search.Join(b.Products, b.SKUs), demoSales(), dir); demoErr != nil {
 			return
 		}
 		demoDir = dir
@@ -37,6 +37,18 @@ func demoEngine(t *testing.T) *search.Engine {
 		t.Fatal(demoErr)
 	}
 	return demoEng
+}
+
+// demoSales gives every third demo product 1 to 5 paid orders (ties
+// included).
+func demoSales() map[string]int64 {
+	sales := map[string]int64{}
+	for i, p := range demo.Catalog().Products {
+		if i%3 == 0 {
+			sales[p.ID] = int64(1 + i%5)
+		}
+	}
+	return sales
 }
 
 func names(r search.Result) []string {

@@ -65,6 +65,9 @@ type Doc struct {
 	// Stores lists the stores with pickup stock of any SKU when the
 	// snapshot was built (the store filter); pages read it fresh.
 	Stores []string `json:"stores,omitempty"`
+	// Sales is how many paid orders held the product when the snapshot
+	// was built: what the bestselling sort ranks by.
+	Sales int64 `json:"sales,omitempty"`
 }
 
 // NewDoc summarises an active product for the index. It returns false for
@@ -121,7 +124,7 @@ func fields(p catalog.ProductDetail, d Doc) map[string]any {
 		"price":    float64(d.PriceMin),
 		"pricemax": float64(d.PriceMax),
 		"created":  float64(d.Created.Unix()),
-		"sales":    0.0,
+		"sales":    float64(d.Sales),
 		"instock":  inStock,
 		"stores":   d.Stores,
 	}
@@ -182,7 +185,14 @@ func Mapping() (*mapping.IndexMappingImpl, error) {
 
 // Build indexes the active products into dir (which must not exist or be
 // empty) as a snapshot that Open reads. It returns how many were indexed.
+// Every product counts no sales (see BuildWithSales).
 func Build(ctx context.Context, products []catalog.ProductDetail, dir string) (int, error) {
+	return BuildWithSales(ctx, products, nil, dir)
+}
+
+// BuildWithSales is Build with each product's paid orders by product ID
+// (absent: none), which the bestselling sort ranks by.
+func BuildWithSales(ctx context.Context, products []catalog.ProductDetail, sales map[string]int64, dir string) (int, error) {
 	im, err := Mapping()
 	if err != nil {
 		return 0, fmt.Errorf("search: mapping: %w", err)
@@ -205,6 +215,7 @@ func Build(ctx context.Context, products []catalog.ProductDetail, dir string) (i
 		if !ok {
 			continue
 		}
+		d.Sales = sales[d.ID]
 		docs = append(docs, d)
 		if err := batch.Index(d.ID, fields(p, d)); err != nil {
 			idx.Close()

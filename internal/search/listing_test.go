@@ -27,6 +27,7 @@ func TestBrowsePagesThroughEveryActiveProductOnce(t *testing.T) {
 			seen := map[string]bool{}
 			req := search.Request{Sort: s, Limit: 37}
 			var prev *search.Doc
+			var firstID string
 			for pages := 0; ; pages++ {
 				r, err := e.Search(context.Background(), req)
 				if err != nil {
@@ -40,6 +41,9 @@ func TestBrowsePagesThroughEveryActiveProductOnce(t *testing.T) {
 						t.Fatalf("%s seen twice", h.Doc.ID)
 					}
 					seen[h.Doc.ID] = true
+					if firstID == "" {
+						firstID = h.Doc.ID
+					}
 					if prev != nil {
 						switch s {
 						case search.PriceAsc:
@@ -54,6 +58,10 @@ func TestBrowsePagesThroughEveryActiveProductOnce(t *testing.T) {
 							if h.Doc.Created.After(prev.Created) {
 								t.Fatalf("newest: %v after %v", h.Doc.Created, prev.Created)
 							}
+						case search.Bestselling:
+							if h.Doc.Sales > prev.Sales || h.Doc.Sales == prev.Sales && h.Doc.Created.After(prev.Created) {
+								t.Fatalf("bestselling: %d sales (%v) after %d (%v)", h.Doc.Sales, h.Doc.Created, prev.Sales, prev.Created)
+							}
 						}
 					}
 					prev = h.Doc
@@ -65,6 +73,9 @@ func TestBrowsePagesThroughEveryActiveProductOnce(t *testing.T) {
 			}
 			if got, want := len(seen), activeCount(); got != want {
 				t.Fatalf("paged through %d products, want %d", got, want)
+			}
+			if first := demoSales(); s == search.Bestselling && first[firstID] != 5 {
+				t.Errorf("bestselling starts with %s (%d sales), want one with the most (5)", firstID, first[firstID])
 			}
 		})
 	}

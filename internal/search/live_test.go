@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/catalog"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/demo"
+	"github.com/jiaoyi-dev/jiaoyi/internal/recommend"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
 	"github.com/jiaoyi-dev/jiaoyi/internal/search"
 	"github.com/jiaoyi-dev/jiaoyi/internal/search/snapshot"
@@ -94,7 +97,7 @@ func TestDownloadRejectsABadChecksum(t *testing.T) {
 
 func TestRebuildFromTheCatalogTable(t *testing.T) {
 	ctx := context.Background()
-	env := awstest.Tables(t, resource.Catalog)
+	env := awstest.Tables(t, resource.Catalog, resource.Analytics)
 	db := awstest.DynamoDB(t)
 	table := env[resource.Catalog.EnvVar]
 	// The first 80 demo products (two of them inactive) keep the test fast.
@@ -113,8 +116,25 @@ func TestRebuildFromTheCatalogTable(t *testing.T) {
 	if err := catalog.NewRepository(db, table).Write(ctx, b); err != nil {
 		t.Fatal(err)
 	}
+	// Paid orders: the 3rd active product in three, the 2nd in two (one
+	// of them delivered twice: counted once), an inactive one in one.
+	var ids, inactive []string
+	for _, p := range b.Products {
+		if p.Status == catalog.Active {
+			ids = append(ids, p.ID)
+		} else {
+			inactive = append(inactive, p.ID)
+		}
+	}
+	sales := recommend.NewStore(db, env[resource.Analytics.EnvVar])
+	for i, o := range [][]string{{ids[2], ids[1]}, {ids[2]}, {ids[2], ids[1]}, {ids[2], ids[1]}, {inactive[0]}} {
+		event := fmt.Sprintf("evt_%d", min(i, 2)) // the 4th is the 3rd again
+		if err := sales.Record(ctx, event, "cus_a", o); err != nil {
+			t.Fatal(err)
+		}
+	}
 	client, bkt := bucket(t)
-	m, err := search.Rebuild(ctx, search.CatalogScan{DB: db, Table: table}, client, bkt)
+	m, err := search.Rebuild(ctx, search.CatalogScan{DB: db, Table: table}, sales, client, bkt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,5 +151,16 @@ func TestRebuildFromTheCatalogTable(t *testing.T) {
 	r, err := eng.Search(ctx, search.Request{Query: "longjing"})
 	if err != nil || r.Total == 0 {
 		t.Fatalf("search the rebuilt snapshot: %v, total %d", err, r.Total)
+	}
+	r, err = eng.Search(ctx, search.Request{Sort: search.Bestselling, Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range r.Hits {
+		got = append(got, fmt.Sprintf("%s:%d", h.Doc.ID, h.Doc.Sales))
+	}
+	if len(got) < 3 || got[0] != ids[2]+":3" || got[1] != ids[1]+":2" || !strings.HasSuffix(got[2], ":0") {
+		t.Errorf("bestselling = %v, want %s:3, %s:2, then products without orders", got, ids[2], ids[1])
 	}
 }

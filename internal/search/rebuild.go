@@ -72,19 +72,37 @@ func (c CatalogScan) AllProducts(ctx context.Context) ([]catalog.ProductDetail, 
 	return Join(products, skus), nil
 }
 
-// Rebuild reads the catalog, builds a snapshot of its active products in a
-// temporary directory and publishes it to bucket.
-func Rebuild(ctx context.Context, reader CatalogReader, client snapshot.S3, bucket string) (snapshot.Manifest, error) {
+// SalesReader reads how many paid orders held each product.
+type SalesReader interface {
+	OrderCounts(ctx context.Context, products []string) (map[string]int64, error)
+}
+
+// Rebuild reads the catalog and, if sales is not nil, the products' paid
+// orders, builds a snapshot of the active products in a temporary
+// directory and publishes it to bucket.
+func Rebuild(ctx context.Context, reader CatalogReader, sales SalesReader, client snapshot.S3, bucket string) (snapshot.Manifest, error) {
 	products, err := reader.AllProducts(ctx)
 	if err != nil {
 		return snapshot.Manifest{}, err
+	}
+	var counts map[string]int64
+	if sales != nil {
+		var ids []string
+		for _, p := range products {
+			if p.Status == catalog.Active {
+				ids = append(ids, p.ID)
+			}
+		}
+		if counts, err = sales.OrderCounts(ctx, ids); err != nil {
+			return snapshot.Manifest{}, fmt.Errorf("search: rebuild: %w", err)
+		}
 	}
 	dir, err := os.MkdirTemp("", "search-build-")
 	if err != nil {
 		return snapshot.Manifest{}, fmt.Errorf("search: rebuild: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	if _, err := Build(ctx, products, dir); err != nil {
+	if _, err := BuildWithSales(ctx, products, counts, dir); err != nil {
 		return snapshot.Manifest{}, err
 	}
 	return snapshot.Publish(ctx, client, bucket, dir)

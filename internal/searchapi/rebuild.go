@@ -3,6 +3,7 @@ package searchapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"os"
 	"strconv"
@@ -13,27 +14,38 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/jiaoyi-dev/jiaoyi/internal/config"
 	"github.com/jiaoyi-dev/jiaoyi/internal/id"
 	"github.com/jiaoyi-dev/jiaoyi/internal/logging"
+	"github.com/jiaoyi-dev/jiaoyi/internal/recommend"
 	"github.com/jiaoyi-dev/jiaoyi/internal/search"
+	"github.com/jiaoyi-dev/jiaoyi/internal/search/snapshot"
 )
 
 // RebuildConfig is what the index rebuild reads from the environment.
 type RebuildConfig struct {
-	CatalogTable string `env:"JIAOYI_TABLE_CATALOG,required,notEmpty"`
-	SearchBucket string `env:"JIAOYI_SEARCH_BUCKET,required,notEmpty"`
-	LogLevel     string `env:"LOG_LEVEL" envDefault:"info"`
+	CatalogTable   string `env:"JIAOYI_TABLE_CATALOG,required,notEmpty"`
+	AnalyticsTable string `env:"JIAOYI_TABLE_ANALYTICS,required,notEmpty"`
+	SearchBucket   string `env:"JIAOYI_SEARCH_BUCKET,required,notEmpty"`
+	LogLevel       string `env:"LOG_LEVEL" envDefault:"info"`
 }
 
-// Rebuilder rebuilds the search index snapshot from the catalog and
-// publishes it.
+// SalesRefresh is how old a snapshot may grow while orders keep coming
+// before a rebuild refreshes its sales counts (the bestselling sort), even
+// if nothing else the index keeps has changed.
+const SalesRefresh = time.Hour
+
+// Rebuilder rebuilds the search index snapshot from the catalog and the
+// products' paid orders, and publishes it.
 type Rebuilder struct {
 	Catalog search.CatalogReader
+	Sales   search.SalesReader
 	S3      *s3.Client
 	Bucket  string
 	Log     *slog.Logger
+	Now     func() time.Time
 }
 
 // NewRebuilder builds a Rebuilder from the environment.
@@ -52,14 +64,15 @@ func NewRebuilder(ctx context.Context) (*Rebuilder, error) {
 		// Snapshots are checked by their manifest's digest, not per object.
 		o.DisableLogOutputChecksumValidationSkipped = true
 	})
-	return &Rebuilder{Catalog: search.CatalogScan{DB: dynamodb.NewFromConfig(awsCfg), Table: cfg.CatalogTable},
-		S3: client, Bucket: cfg.SearchBucket, Log: logging.New(os.Stdout, cfg.LogLevel)}, nil
+	db := dynamodb.NewFromConfig(awsCfg)
+	return &Rebuilder{Catalog: search.CatalogScan{DB: db, Table: cfg.CatalogTable}, Sales: recommend.NewStore(db, cfg.AnalyticsTable),
+		S3: client, Bucket: cfg.SearchBucket, Log: logging.New(os.Stdout, cfg.LogLevel), Now: time.Now}, nil
 }
 
 // Rebuild builds and publishes a snapshot of the whole catalog.
 func (r *Rebuilder) Rebuild(ctx context.Context) error {
 	start := time.Now()
-	m, err := search.Rebuild(ctx, r.Catalog, r.S3, r.Bucket)
+	m, err := search.Rebuild(ctx, r.Catalog, r.Sales, r.S3, r.Bucket)
 	if err != nil {
 		return err
 	}
@@ -67,31 +80,55 @@ func (r *Rebuilder) Rebuild(ctx context.Context) error {
 	return nil
 }
 
-// NewRebuildIndex builds the consumer of the Catalog table's stream: any
-// batch of changes (gathered for the mapping's window, a debounce) makes
-// one rebuild. On failure the batch is reported from its first record, so
-// the stream retries it.
+// due reports whether a batch of changes calls for a rebuild: it changes
+// what the index keeps, or only stock moved (orders are coming) and the
+// published snapshot's sales counts are older than SalesRefresh.
+func (r *Rebuilder) due(ctx context.Context, records []events.DynamoDBEventRecord) (bool, error) {
+	if len(records) == 0 || Changes(records) {
+		return true, nil
+	}
+	m, err := snapshot.Latest(ctx, r.S3, r.Bucket)
+	if nothing := new(s3types.NoSuchKey); errors.As(err, &nothing) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return r.Now().Sub(m.BuiltAt) >= SalesRefresh, nil
+}
+
+// NewRebuildIndex builds the consumer of the Catalog table's stream
+// (Rebuilder.Handle).
 func NewRebuildIndex(ctx context.Context) (func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error), error) {
 	r, err := NewRebuilder(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-		var resp events.DynamoDBEventResponse
-		if len(ev.Records) > 0 && !Changes(ev.Records) {
-			r.Log.Debug("search index unchanged: only stock counts moved", "records", len(ev.Records))
+	return r.Handle, nil
+}
+
+// Handle consumes a batch of the Catalog table's changes (gathered for the
+// mapping's window, a debounce): one rebuild if it is due. On failure the
+// batch is reported from its first record, so the stream retries it.
+func (r *Rebuilder) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	var resp events.DynamoDBEventResponse
+	due, err := r.due(ctx, ev.Records)
+	if err == nil && !due {
+		r.Log.Debug("search index unchanged: only stock counts moved", "records", len(ev.Records))
+		return resp, nil
+	}
+	if err == nil {
+		err = r.Rebuild(ctx)
+	}
+	if err != nil {
+		r.Log.Error("search index rebuild", "records", len(ev.Records), "error", err)
+		if len(ev.Records) > 0 {
+			resp.BatchItemFailures = []events.DynamoDBBatchItemFailure{{ItemIdentifier: aws.ToString(&ev.Records[0].Change.SequenceNumber)}}
 			return resp, nil
 		}
-		if err := r.Rebuild(ctx); err != nil {
-			r.Log.Error("search index rebuild", "records", len(ev.Records), "error", err)
-			if len(ev.Records) > 0 {
-				resp.BatchItemFailures = []events.DynamoDBBatchItemFailure{{ItemIdentifier: aws.ToString(&ev.Records[0].Change.SequenceNumber)}}
-				return resp, nil
-			}
-			return resp, err
-		}
-		return resp, nil
-	}, nil
+		return resp, err
+	}
+	return resp, nil
 }
 
 // stockAttrs are the SKU attributes orders move all day; the index keeps

@@ -1,11 +1,15 @@
 package searchapi_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/jiaoyi-dev/jiaoyi/internal/search/snapshot"
 	"github.com/jiaoyi-dev/jiaoyi/internal/searchapi"
+	"github.com/jiaoyi-dev/jiaoyi/internal/testenv/searchtest"
 )
 
 func TestChangesSkipsStockCountsOnly(t *testing.T) {
@@ -51,5 +55,52 @@ func TestChangesSkipsStockCountsOnly(t *testing.T) {
 	product.Change.Keys["pk"] = s("PRODUCT#prd_a")
 	if !searchapi.Changes([]events.DynamoDBEventRecord{rec("MODIFY", sku("10", nil, "1"), sku("9", nil, "1")), product}) {
 		t.Error("a batch with a product change was skipped")
+	}
+}
+
+// A batch where only stock moved rebuilds nothing while the snapshot's
+// sales counts are fresh, and rebuilds once they are older than
+// SalesRefresh; with nothing published it builds the first snapshot.
+func TestStockOnlyBatchesRefreshStaleSales(t *testing.T) {
+	ctx := context.Background()
+	searchtest.Seeded(t)
+	r, err := searchapi.NewRebuilder(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := events.NewNumberAttribute
+	sku := func(available string) map[string]events.DynamoDBAttributeValue {
+		return map[string]events.DynamoDBAttributeValue{"pk": events.NewStringAttribute("SKU#sku_a"), "sk": events.NewStringAttribute("SKU"), "available": n(available)}
+	}
+	rec := events.DynamoDBEventRecord{EventName: "MODIFY"}
+	rec.Change.Keys = map[string]events.DynamoDBAttributeValue{"pk": events.NewStringAttribute("SKU#sku_a"), "sk": events.NewStringAttribute("SKU")}
+	rec.Change.OldImage, rec.Change.NewImage = sku("9"), sku("8")
+	rec.Change.SequenceNumber = "100"
+	stockOnly := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{rec}}
+	version := func() string {
+		t.Helper()
+		m, err := snapshot.Latest(ctx, r.S3, r.Bucket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Version
+	}
+	handle := func() {
+		t.Helper()
+		if out, err := r.Handle(ctx, stockOnly); err != nil || len(out.BatchItemFailures) > 0 {
+			t.Fatalf("handle: %+v, %v", out, err)
+		}
+	}
+
+	handle()
+	first := version() // nothing was published: the batch built one
+	handle()
+	if got := version(); got != first {
+		t.Fatalf("a stock-only batch rebuilt a fresh snapshot: %s → %s", first, got)
+	}
+	r.Now = func() time.Time { return time.Now().Add(searchapi.SalesRefresh + time.Second) }
+	handle()
+	if got := version(); got == first {
+		t.Fatal("a stock-only batch did not rebuild a snapshot older than SalesRefresh")
 	}
 }
