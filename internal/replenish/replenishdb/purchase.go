@@ -2,8 +2,6 @@ package replenishdb
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -344,12 +342,11 @@ func (s *Store) PurchaseOrders(ctx context.Context, merchantID string, f POFilte
 		in.Limit = aws.Int32(int32(limit))
 	}
 	if cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(cursor)
-		var c struct{ PK, SK string }
-		if err != nil || json.Unmarshal(raw, &c) != nil || c.PK != pk || !strings.HasPrefix(c.SK, prefix) {
+		start, ok := dynamo.DecodeCursor(cursor, "pk", pk, "pk", "sk")
+		if sk, _ := start["sk"].(*types.AttributeValueMemberS); !ok || !strings.HasPrefix(sk.Value, prefix) {
 			return POPage{}, ErrBadCursor
 		}
-		in.ExclusiveStartKey = dynamo.Key(c.PK, c.SK)
+		in.ExclusiveStartKey = start
 	}
 	out, err := s.DB.Query(ctx, in)
 	if err != nil {
@@ -363,13 +360,7 @@ func (s *Store) PurchaseOrders(ctx context.Context, merchantID string, f POFilte
 		}
 		page.PurchaseOrders = append(page.PurchaseOrders, po.PurchaseOrder)
 	}
-	if k := out.LastEvaluatedKey; k != nil {
-		var c struct{ PK, SK string }
-		_ = attributevalue.Unmarshal(k["pk"], &c.PK)
-		_ = attributevalue.Unmarshal(k["sk"], &c.SK)
-		raw, _ := json.Marshal(c)
-		page.Next = base64.RawURLEncoding.EncodeToString(raw)
-	}
+	page.Next = dynamo.EncodeCursor(out.LastEvaluatedKey)
 	return page, nil
 }
 

@@ -17,8 +17,6 @@ package replenishdb
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -182,12 +180,11 @@ func (s *Store) Plans(ctx context.Context, merchantID string, f Filter, cursor s
 		Limit: aws.Int32(int32(limit)),
 	}
 	if cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(cursor)
-		var c struct{ PK, SK string }
-		if err != nil || json.Unmarshal(raw, &c) != nil || c.PK != pk {
+		start, ok := dynamo.DecodeCursor(cursor, "pk", pk, "pk", "sk")
+		if !ok {
 			return Page{}, ErrBadCursor
 		}
-		in.ExclusiveStartKey = dynamo.Key(c.PK, c.SK)
+		in.ExclusiveStartKey = start
 	}
 	out, err := s.DB.Query(ctx, in)
 	if err != nil {
@@ -201,13 +198,7 @@ func (s *Store) Plans(ctx context.Context, merchantID string, f Filter, cursor s
 		}
 		page.Plans = append(page.Plans, p.Plan)
 	}
-	if k := out.LastEvaluatedKey; k != nil {
-		var c struct{ PK, SK string }
-		_ = attributevalue.Unmarshal(k["pk"], &c.PK)
-		_ = attributevalue.Unmarshal(k["sk"], &c.SK)
-		raw, _ := json.Marshal(c)
-		page.Next = base64.RawURLEncoding.EncodeToString(raw)
-	}
+	page.Next = dynamo.EncodeCursor(out.LastEvaluatedKey)
 	return page, nil
 }
 
