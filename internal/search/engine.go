@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -331,7 +332,7 @@ func (e *Engine) textQuery(q string) query.Query {
 			continue
 		}
 		words = append(words, r.text)
-		latin = append(latin, latinWord(r.text))
+		latin = append(latin, e.latinWord(r.text, true))
 	}
 	switch {
 	case len(han) == 0 && len(latin) == 0:
@@ -344,7 +345,7 @@ func (e *Engine) textQuery(q string) query.Query {
 	case len(latin) == 1:
 		return latin[0]
 	}
-	return bleve.NewDisjunctionQuery(bleve.NewConjunctionQuery(latin...), latinWord(strings.Join(words, "")))
+	return bleve.NewDisjunctionQuery(bleve.NewConjunctionQuery(latin...), e.latinWord(strings.Join(words, ""), false))
 }
 
 // stopwords are English words that carry no meaning in a product query
@@ -371,13 +372,19 @@ func hanRun(text string) query.Query {
 	return bleve.NewDisjunctionQuery(alts...)
 }
 
-func latinWord(w string) query.Query {
+// latinWord matches a Latin word in the English text (stemmed), as
+// pinyin or as pinyin initials; with typos, a word the catalog does not
+// hold in any of them also matches the English text within its
+// fuzziness. Compounds (words joined) are matched without typos: a
+// catalog term they miss is no typo of theirs, and the automata of long
+// words are the costliest.
+func (e *Engine) latinWord(w string, typos bool) query.Query {
 	alts := []query.Query{
 		match("name_en", w, 3, false, 0),
 		match("cat_en", w, 3, false, 0),
 		match("desc_en", w, 1, false, 0),
 	}
-	if f := fuzziness(w); f > 0 {
+	if f := fuzziness(w); typos && f > 0 && !e.known(w) {
 		alts = append(alts, match("name_en", w, 1.5, false, f), match("desc_en", w, 0.5, false, f))
 	}
 	if isASCIILetters(w) {
@@ -391,6 +398,38 @@ func latinWord(w string) query.Query {
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// known reports whether the catalog holds w: as a term of its English
+// text once analyzed as that text is (stemmed), or as pinyin or initials.
+// Typo tolerance is for words it does not hold: a word it holds is meant
+// as typed, and building the Levenshtein automata of a fuzzy match took
+// three quarters of a query's time.
+func (e *Engine) known(w string) bool {
+	if e.hasTerm("pinyin", w) || e.hasTerm("initials", w) {
+		return true
+	}
+	a := e.idx.Mapping().AnalyzerNamed(en.AnalyzerName)
+	if a == nil {
+		return false
+	}
+	tokens := a.Analyze([]byte(w))
+	if len(tokens) != 1 {
+		return false
+	}
+	t := string(tokens[0].Term)
+	return e.hasTerm("name_en", t) || e.hasTerm("desc_en", t) || e.hasTerm("cat_en", t)
+}
+
+// hasTerm reports whether the index holds term in field.
+func (e *Engine) hasTerm(field, term string) bool {
+	d, err := e.idx.FieldDictRange(field, []byte(term), []byte(term))
+	if err != nil {
+		return false
+	}
+	defer d.Close()
+	entry, err := d.Next()
+	return err == nil && entry != nil && entry.Term == term
 }
 
 func isASCIILetters(s string) bool {
