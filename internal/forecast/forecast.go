@@ -91,8 +91,9 @@ func init() {
 var ErrUnknownModel = errors.New("unknown model")
 
 // Forecast validates the input and runs the method registered under name.
-// levels nil means DefaultLevels. Returns ErrUnknownModel, the validation
-// errors of CheckInput, or the method's own error.
+// levels nil means DefaultLevels, empty means no intervals. Returns
+// ErrUnknownModel, the validation errors of CheckInput, or the method's
+// own error.
 func Forecast(name string, y []float64, m, h int, levels []float64) (*Result, error) {
 	fn, ok := Lookup(name)
 	if !ok {
@@ -165,6 +166,9 @@ func quantile(sorted []float64, p float64) float64 {
 // one-step in-sample errors (NaNs skipped), the same width at every step,
 // with the lower bound clipped at zero since demand is never negative.
 func empiricalIntervals(r *Result, levels []float64, errs []float64) {
+	if len(levels) == 0 {
+		return
+	}
 	e := make([]float64, 0, len(errs))
 	for _, v := range errs {
 		if !math.IsNaN(v) {
