@@ -1,6 +1,12 @@
 package config
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -38,5 +44,32 @@ func TestLoadFrom(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// Bodies reach the server whole: small ones from the copy, one past the
+// limit as the caller gave it.
+func TestDetachedBodies(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%d:%x", len(b), sha256.Sum256(b))
+	}))
+	defer srv.Close()
+	c := detachedBodies{srv.Client()}
+	for _, n := range []int{1, 4096, maxDetached, maxDetached + 1} {
+		body := bytes.Repeat([]byte("a"), n)
+		req, err := http.NewRequest("POST", srv.URL, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if want := fmt.Sprintf("%d:%x", n, sha256.Sum256(body)); string(got) != want {
+			t.Errorf("%d bytes: server read %s, want %s", n, got, want)
+		}
 	}
 }

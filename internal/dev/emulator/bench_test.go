@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/jiaoyi-dev/jiaoyi/internal/config"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/emulator"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dynamo"
@@ -37,6 +38,7 @@ func BenchmarkPlacementTransaction(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		cfg.HTTPClient = config.DetachBodies(cfg.HTTPClient)
 		db := dynamodb.NewFromConfig(cfg)
 		for _, size := range []int{2000, 20000} {
 			env, err := provision.Tables(ctx, db, fmt.Sprintf("bench-%v-%d-", whole, size), resource.Catalog)

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/jiaoyi-dev/jiaoyi/internal/config"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/emulator"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
@@ -44,6 +45,7 @@ func TestDirectRequestsParseAsMotoDoes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.HTTPClient = config.DetachBodies(cfg.HTTPClient)
 	db := dynamodb.NewFromConfig(cfg)
 	env, err := provision.Tables(ctx, db, "direct-", resource.Catalog)
 	if err != nil {
@@ -216,6 +218,7 @@ func TestStreamRecordsReadAsMotoWritesThem(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		cfg.HTTPClient = config.DetachBodies(cfg.HTTPClient)
 		db, streams := dynamodb.NewFromConfig(cfg), dynamodbstreams.NewFromConfig(cfg)
 		env2, err := provision.Tables(ctx, db, "streams-", resource.Catalog)
 		if err != nil {

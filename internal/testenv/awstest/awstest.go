@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/jiaoyi-dev/jiaoyi/internal/config"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/emulator"
 	"github.com/jiaoyi-dev/jiaoyi/internal/dev/provision"
 	"github.com/jiaoyi-dev/jiaoyi/internal/resource"
@@ -82,6 +83,7 @@ func Config(t testing.TB) aws.Config {
 	if err != nil {
 		t.Fatalf("aws config: %v", err)
 	}
+	cfg.HTTPClient = config.DetachBodies(cfg.HTTPClient)
 	return cfg
 }
 
