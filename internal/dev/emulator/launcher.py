@@ -4,8 +4,9 @@ moto_server's stock server is threaded and moto's backends are not safe under
 concurrent requests: racing TransactWriteItems oversell. This launcher wraps
 moto's WSGI application in a global lock, so every request is handled alone and
 the emulator gives what DynamoDB guarantees (atomic conditional writes,
-serializable transactions). Connections are still accepted on many threads and
-stay keep-alive; only the application call is serialized.
+serializable transactions). Connections are still accepted on many threads;
+only the application call is serialized. TransactWriteItems honours its
+ClientRequestToken as DynamoDB does (see transaction_tokens).
 
 moto's transact_write_items also deep-copies every table a transaction
 touches, once per item, so it can roll back: a placement on a 2,000-item
@@ -765,6 +766,75 @@ def direct_data_plane(app):
     return serve
 
 
+def transaction_tokens(app):
+    """Make TransactWriteItems idempotent by ClientRequestToken, as DynamoDB
+    does: for ten minutes a transaction whose token already succeeded is
+    answered as it was and not applied again, and the token with other
+    parameters is an IdempotentParameterMismatchException. A transaction
+    that failed is not remembered, so its retry runs anew. The AWS SDKs
+    fill the token in and keep it across their retries, so against
+    DynamoDB a retry of a transaction whose answer was lost on the way is
+    harmless; moto ignores the token and applied such a retry again (or
+    failed its conditions). Written by hand because moto has no switch for
+    it."""
+    import collections
+    import hashlib
+    import io
+    import json
+    import zlib
+
+    window = 600.0
+    seen = collections.OrderedDict()  # token -> (expires, digest, status, headers, body), oldest first
+    target = "DynamoDB_20120810.TransactWriteItems"
+
+    def serve(environ, start_response):
+        if environ.get("HTTP_X_AMZ_TARGET") != target or environ.get("HTTP_CONTENT_ENCODING"):
+            return app(environ, start_response)
+        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(raw)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        token = body.pop("ClientRequestToken", None) if type(body) is dict else None
+        if not isinstance(token, str) or not token:
+            return app(environ, start_response)
+        now = time.monotonic()
+        while seen and next(iter(seen.values()))[0] <= now:
+            seen.popitem(last=False)
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        known = seen.get(token)
+        if known is not None:
+            if known[1] != digest:
+                msg = json.dumps({
+                    "__type": "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException",
+                    "message": "The ClientRequestToken was used with different parameters within the last ten minutes",
+                }).encode()
+                start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.0"), ("Content-Length", str(len(msg))),
+                                                   ("x-amz-crc32", str(zlib.crc32(msg)))])
+                return [msg]
+            start_response(known[2], list(known[3]))
+            return [known[4]]
+        answer = {}
+
+        def capture(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, list(headers)
+            return start_response(status, headers, exc_info)
+
+        result = app(environ, capture)
+        try:
+            out = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        if answer.get("status", "").startswith("200"):
+            seen[token] = (now + window, digest, answer["status"], answer["headers"], out)
+        return [out]
+
+    return serve
+
+
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     import logging
@@ -794,6 +864,7 @@ def main() -> None:
     app = DomainDispatcherApplication(create_backend_app)
     if os.environ.get("JIAOYI_EMULATOR_FAST_RESPONSES", "1") != "0":
         app = direct_data_plane(app)
+    app = transaction_tokens(app)
     lock = threading.Lock()
     # JIAOYI_EMULATOR_TIMINGS=<file> appends "<service action>\t<ms>" per
     # request, to find what a workload spends its emulator time on.
