@@ -192,6 +192,9 @@ type ssModel struct {
 	anew, M, mm, Pnew []float64
 	gam, psi          []float64 // scratch for q0
 	sys               []float64
+	// The indices of the non-zero coefficients (set by init): seasonal
+	// models are mostly zeros, and skipping them changes no sum.
+	phiNZ, thetaNZ, deltaNZ []int
 }
 
 // ssKappa is the prior variance of the differencing states (R's kappa):
@@ -215,6 +218,16 @@ func newSSModel(np, nq, nd int) *ssModel {
 // of the ARMA states (q0) and ssKappa on the differencing states. It
 // reports false when the AR part is not stationary enough for q0.
 func (s *ssModel) init() bool {
+	nonZero := func(dst []int, c []float64) []int {
+		dst = dst[:0]
+		for i, v := range c {
+			if v != 0 {
+				dst = append(dst, i)
+			}
+		}
+		return dst
+	}
+	s.phiNZ, s.thetaNZ, s.deltaNZ = nonZero(s.phiNZ, s.phi), nonZero(s.thetaNZ, s.theta), nonZero(s.deltaNZ, s.delta)
 	clear(s.a)
 	clear(s.P)
 	clear(s.Pn)
@@ -412,10 +425,8 @@ func (s *ssModel) predictCov() {
 	if rd > r {
 		row := mm[r*rd : (r+1)*rd]
 		copy(row, P[:rd])
-		for k, dk := range s.delta {
-			if dk == 0 {
-				continue
-			}
+		for _, k := range s.deltaNZ {
+			dk := s.delta[k]
 			src := P[(r+k)*rd : (r+k+1)*rd]
 			for j := range row {
 				row[j] += dk * src[j]
@@ -429,21 +440,20 @@ func (s *ssModel) predictCov() {
 	// the upper triangle (Pnew is symmetric), mirrored below.
 	for i := range rd {
 		row, out := mm[i*rd:(i+1)*rd], Pn[i*rd:(i+1)*rd]
-		for j := i; j < r; j++ {
-			v := 0.0
-			if j < r-1 {
-				v = row[j+1]
+		if i < r {
+			copy(out[i:r-1], row[i+1:r])
+			out[r-1] = 0
+			for _, j := range s.phiNZ {
+				if j >= i {
+					out[j] += s.phi[j] * row[0]
+				}
 			}
-			if j < p {
-				v += s.phi[j] * row[0]
-			}
-			out[j] = v
 		}
 		if rd > r {
 			if i <= r {
 				v := row[0]
-				for k, dk := range s.delta {
-					v += dk * row[r+k]
+				for _, k := range s.deltaNZ {
+					v += s.delta[k] * row[r+k]
 				}
 				out[r] = v
 			}
@@ -456,18 +466,25 @@ func (s *ssModel) predictCov() {
 			Pn[i*rd+j] = Pn[j*rd+i]
 		}
 	}
+	// R·R' where R = (1, θ₁, …, θ_q): only its non-zero entries.
 	q := min(len(s.theta), r-1)
-	for i := 0; i <= q; i++ {
-		vi := 1.0
-		if i > 0 {
-			vi = s.theta[i-1]
+	var buf [16]int
+	nz := append(buf[:0], 0)
+	for _, k := range s.thetaNZ {
+		if k+1 <= q {
+			nz = append(nz, k+1)
 		}
-		for j := 0; j <= q; j++ {
-			vj := 1.0
-			if j > 0 {
-				vj = s.theta[j-1]
-			}
-			Pn[i*rd+j] += vi * vj
+	}
+	coef := func(i int) float64 {
+		if i == 0 {
+			return 1
+		}
+		return s.theta[i-1]
+	}
+	for _, i := range nz {
+		vi := coef(i)
+		for _, j := range nz {
+			Pn[i*rd+j] += vi * coef(j)
 		}
 	}
 }
@@ -493,6 +510,12 @@ func (s *ssModel) filter(x []float64, resid []float64) (ssq, sumlog float64, nu 
 		prevM = make([]float64, 0, rd)
 	}
 	prevM = prevM[:rd]
+	var fbuf [64]float64
+	fk := fbuf[:0]
+	if rd > len(fbuf) {
+		fk = make([]float64, 0, rd)
+	}
+	fk = fk[:rd]
 	prevGain, calm, steady := 0.0, 0, false
 	for l, y := range x {
 		s.transVec(anew, a)
@@ -501,25 +524,32 @@ func (s *ssModel) filter(x []float64, resid []float64) (ssq, sumlog float64, nu 
 				s.predictCov()
 			} else {
 				copy(Pn, s.Pn)
+				// Exactly symmetric from the start (predictCov keeps it
+				// so), which the covariance update below relies on.
+				for i := 1; i < rd; i++ {
+					for j := range i {
+						Pn[i*rd+j] = Pn[j*rd+i]
+					}
+				}
 			}
 		}
 		e := y - anew[0]
-		for k, dk := range s.delta {
-			e -= dk * anew[r+k]
+		for _, k := range s.deltaNZ {
+			e -= s.delta[k] * anew[r+k]
 		}
 		if !steady {
 			for i := range rd {
 				row := Pn[i*rd : (i+1)*rd]
 				v := row[0]
-				for k, dk := range s.delta {
-					v += row[r+k] * dk
+				for _, k := range s.deltaNZ {
+					v += row[r+k] * s.delta[k]
 				}
 				M[i] = v
 			}
 		}
 		gain := M[0]
-		for k, dk := range s.delta {
-			gain += dk * M[r+k]
+		for _, k := range s.deltaNZ {
+			gain += s.delta[k] * M[r+k]
 		}
 		if gain < 1e4 {
 			nu++
@@ -546,16 +576,21 @@ func (s *ssModel) filter(x []float64, resid []float64) (ssq, sumlog float64, nu 
 		if steady {
 			continue
 		}
+		// P = Pn - M·M'/gain, symmetric: the element (i, j) is computed
+		// as (min, max) is, so P stays exactly symmetric, row by row
+		// without a strided mirror.
 		for i := range rd {
-			f := M[i] / gain
-			row, src := P[i*rd:(i+1)*rd], Pn[i*rd:(i+1)*rd]
-			for j := i; j < rd; j++ {
-				row[j] = src[j] - f*M[j]
-			}
+			fk[i] = M[i] / gain
 		}
-		for i := 1; i < rd; i++ {
+		for i := range rd {
+			row, src := P[i*rd:(i+1)*rd], Pn[i*rd:(i+1)*rd]
+			mi := M[i]
 			for j := range i {
-				P[i*rd+j] = P[j*rd+i]
+				row[j] = src[j] - fk[j]*mi
+			}
+			fi := fk[i]
+			for j := i; j < rd; j++ {
+				row[j] = src[j] - fi*M[j]
 			}
 		}
 		if gain < 1e4 && l > 0 {
