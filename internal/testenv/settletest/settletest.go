@@ -51,6 +51,26 @@ func Day(t *testing.T) settle.Date {
 	return day
 }
 
+// NotOver is a business day no demo merchant may settle yet but not in
+// the future anywhere: the day after the latest of their latest closable
+// days, today in Shanghai.
+func NotOver(t *testing.T) settle.Date {
+	t.Helper()
+	s := &settlement.Settler{}
+	now := time.Now()
+	var day settle.Date
+	for i, m := range demo.Merchants() {
+		d, err := s.LatestClosable(m, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 || d.Compare(day) > 0 {
+			day = d
+		}
+	}
+	return day.AddDays(1)
+}
+
 // With is the placeholders' values for day.
 func With(day settle.Date) map[string]string {
 	return map[string]string{DayPlaceholder: day.String(), FromPlaceholder: day.AddDays(-7).String()}
