@@ -46,7 +46,7 @@ func run(ctx context.Context, w io.Writer, runs int) error {
 		return err
 	}
 	defer eng.Close()
-	stock, closeStock, err := eval.Stock(dir, b.Products)
+	stock, closeStock, err := eval.Stock(dir, search.Join(b.Products, b.SKUs))
 	if err != nil {
 		return err
 	}

@@ -384,8 +384,8 @@ func (col *collector) hits() []entry {
 // price bucket.
 func (col *collector) facets() Facets {
 	f := Facets{
-		Category: terms(col.cats, col.c.cats, 20),
-		Brand:    terms(col.brands, col.c.brands, 50),
+		Category: terms(col.cats, col.c.cats, CategoryFacetSize),
+		Brand:    terms(col.brands, col.c.brands, BrandFacetSize),
 		Price:    []PriceBucket{},
 	}
 	for i, lo := range priceEdges {

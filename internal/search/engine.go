@@ -13,9 +13,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -27,6 +27,8 @@ type Engine struct {
 	byID    map[string]int32 // position in list
 	cols    *columns
 	suggest *suggester
+	terms   *termDicts
+	closed  atomic.Bool
 }
 
 // Open opens the snapshot in dir read-only.
@@ -50,6 +52,10 @@ func Open(dir string) (*Engine, error) {
 		idx.Close()
 		return nil, fmt.Errorf("search: open columns: %w", err)
 	}
+	if e.terms, err = openTermDicts(idx); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("search: open dictionaries: %w", err)
+	}
 	// The suggester the build stored; a snapshot from before it stored
 	// one gets it built here.
 	e.suggest, err = readSuggester(filepath.Join(dir, suggestFile))
@@ -57,6 +63,7 @@ func Open(dir string) (*Engine, error) {
 		e.suggest, err = newSuggester(docs), nil
 	}
 	if err != nil {
+		e.terms.close()
 		idx.Close()
 		return nil, fmt.Errorf("search: open suggester: %w", err)
 	}
@@ -85,8 +92,13 @@ func readDocs(dir string) ([]Doc, error) {
 	return docs, nil
 }
 
-// Close closes the index.
-func (e *Engine) Close() error { return e.idx.Close() }
+// Close releases the snapshot; queries after it fail with ErrClosed.
+func (e *Engine) Close() error {
+	if e.closed.Swap(true) {
+		return nil
+	}
+	return errors.Join(e.terms.close(), e.idx.Close())
+}
 
 // Len is how many products the snapshot holds.
 func (e *Engine) Len() int { return len(e.list) }
@@ -177,6 +189,16 @@ type Result struct {
 // priceEdges are the price facet's bucket edges in minor units.
 var priceEdges = []int64{0, 5000, 10000, 20000, 50000, 100000}
 
+// PriceEdges returns the lower edges of the price facet's buckets in minor
+// units (the last bucket has no upper edge).
+func PriceEdges() []int64 { return slices.Clone(priceEdges) }
+
+// The most values the category and brand facets list.
+const (
+	CategoryFacetSize = 20
+	BrandFacetSize    = 50
+)
+
 type cursor struct {
 	Sort  Sort     `json:"s"`
 	Query string   `json:"q"`
@@ -201,6 +223,9 @@ func decodeCursor(s string) (cursor, error) {
 // Returns ErrCursor if the cursor is malformed or belongs to another query
 // or sort.
 func (e *Engine) Search(ctx context.Context, r Request) (Result, error) {
+	if e.closed.Load() {
+		return Result{}, ErrClosed
+	}
 	q := normalize(r.Query)
 	if r.Sort == "" {
 		r.Sort = Relevance
@@ -325,7 +350,7 @@ func (e *Engine) textQuery(q string) query.Query {
 	var words []string
 	for _, r := range runs(q) {
 		if r.han {
-			han = append(han, hanRun(r.text))
+			han = append(han, e.hanRun(r.text))
 			continue
 		}
 		if stopwords[r.text] {
@@ -352,17 +377,18 @@ func (e *Engine) textQuery(q string) query.Query {
 // (the English analyzer drops them, so they could never match).
 var stopwords = map[string]bool{"the": true, "a": true, "an": true, "of": true, "to": true, "and": true, "for": true, "with": true, "in": true, "on": true}
 
-func hanRun(text string) query.Query {
+func (e *Engine) hanRun(text string) query.Query {
+	toks := e.terms.zh(text)
 	alts := []query.Query{
-		match("name_zh", text, 3, true, 0),
-		match("cat_zh", text, 3, true, 0),
-		match("desc_zh", text, 1, true, 0),
+		e.terms.match("name_zh", toks, 3, true),
+		e.terms.match("cat_zh", toks, 3, true),
+		e.terms.match("desc_zh", toks, 1, true),
 	}
 	rs := []rune(text)
 	if len(rs) >= 4 {
 		var pairs []query.Query
 		for i := 0; i+1 < len(rs); i++ {
-			pairs = append(pairs, term("name_zh", string(rs[i:i+2])))
+			pairs = append(pairs, e.terms.term("name_zh", string(rs[i:i+2]), 1))
 		}
 		d := bleve.NewDisjunctionQuery(pairs...)
 		d.SetMin(float64((len(pairs) + 2) / 3))
@@ -379,57 +405,45 @@ func hanRun(text string) query.Query {
 // catalog term they miss is no typo of theirs, and the automata of long
 // words are the costliest.
 func (e *Engine) latinWord(w string, typos bool) query.Query {
+	toks := e.terms.en(w)
 	alts := []query.Query{
-		match("name_en", w, 3, false, 0),
-		match("cat_en", w, 3, false, 0),
-		match("desc_en", w, 1, false, 0),
+		e.terms.match("name_en", toks, 3, false),
+		e.terms.match("cat_en", toks, 3, false),
+		e.terms.match("desc_en", toks, 1, false),
 	}
-	if f := fuzziness(w); typos && f > 0 && !e.known(w) {
-		alts = append(alts, match("name_en", w, 1.5, false, f), match("desc_en", w, 0.5, false, f))
+	if f := fuzziness(w); typos && f > 0 && !e.known(w, toks) {
+		fz, ok := []query.Query(nil), false
+		if len(toks) == 1 {
+			fz, ok = e.terms.fuzzy(toks[0], f, []string{"name_en", "desc_en"}, []float64{1.5, 0.5})
+		}
+		if !ok {
+			fz = []query.Query{match("name_en", w, 1.5, false, f), match("desc_en", w, 0.5, false, f)}
+		}
+		alts = append(alts, fz...)
 	}
 	if isASCIILetters(w) {
-		p := term("pinyin", w)
-		p.(*query.TermQuery).SetBoost(2)
-		alts = append(alts, p)
+		alts = append(alts, e.terms.term("pinyin", w, 2))
 		if len(w) >= 2 {
-			i := term("initials", w)
-			i.(*query.TermQuery).SetBoost(0.5)
-			alts = append(alts, i)
+			alts = append(alts, e.terms.term("initials", w, 0.5))
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
 }
 
 // known reports whether the catalog holds w: as a term of its English
-// text once analyzed as that text is (stemmed), or as pinyin or initials.
-// Typo tolerance is for words it does not hold: a word it holds is meant
-// as typed, and building the Levenshtein automata of a fuzzy match took
-// three quarters of a query's time.
-func (e *Engine) known(w string) bool {
-	if e.hasTerm("pinyin", w) || e.hasTerm("initials", w) {
+// text once analyzed as that text is (toks, stemmed), or as pinyin or
+// initials. Typo tolerance is for words it does not hold: a word it holds
+// is meant as typed, and building the Levenshtein automata of a fuzzy
+// match took three quarters of a query's time.
+func (e *Engine) known(w string, toks []string) bool {
+	if e.terms.has("pinyin", w) || e.terms.has("initials", w) {
 		return true
 	}
-	a := e.idx.Mapping().AnalyzerNamed(en.AnalyzerName)
-	if a == nil {
+	if len(toks) != 1 {
 		return false
 	}
-	tokens := a.Analyze([]byte(w))
-	if len(tokens) != 1 {
-		return false
-	}
-	t := string(tokens[0].Term)
-	return e.hasTerm("name_en", t) || e.hasTerm("desc_en", t) || e.hasTerm("cat_en", t)
-}
-
-// hasTerm reports whether the index holds term in field.
-func (e *Engine) hasTerm(field, term string) bool {
-	d, err := e.idx.FieldDictRange(field, []byte(term), []byte(term))
-	if err != nil {
-		return false
-	}
-	defer d.Close()
-	entry, err := d.Next()
-	return err == nil && entry != nil && entry.Term == term
+	t := toks[0]
+	return e.terms.has("name_en", t) || e.terms.has("desc_en", t) || e.terms.has("cat_en", t)
 }
 
 func isASCIILetters(s string) bool {

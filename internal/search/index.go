@@ -27,6 +27,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -39,6 +41,7 @@ import (
 var (
 	ErrNotFound = errors.New("search: product not in the index")
 	ErrCursor   = errors.New("search: malformed cursor")
+	ErrClosed   = errors.New("search: engine closed")
 )
 
 const (
@@ -233,6 +236,10 @@ func BuildWithSales(ctx context.Context, products []catalog.ProductDetail, sales
 		idx.Close()
 		return 0, fmt.Errorf("search: batch: %w", err)
 	}
+	if err := mergeSegments(ctx, idx, filepath.Join(dir, indexDir)); err != nil {
+		idx.Close()
+		return 0, err
+	}
 	if err := idx.Close(); err != nil {
 		return 0, fmt.Errorf("search: close index: %w", err)
 	}
@@ -254,6 +261,51 @@ func BuildWithSales(ctx context.Context, products []catalog.ProductDetail, sales
 		return 0, fmt.Errorf("search: meta: %w", err)
 	}
 	return len(docs), nil
+}
+
+// mergeSegments merges the index's segments into one. The snapshot is
+// read-only once built, so merging once here is free at query time, where
+// every term is otherwise looked up in every segment's dictionary (a
+// batch of a thousand products makes a segment, and the background merger
+// leaves several). Scorch deletes the merged-away segment files in the
+// background, moments later; it waits for that (up to segmentCleanupWait)
+// so that the published archive does not carry them. dir is the index's
+// directory.
+func mergeSegments(ctx context.Context, idx bleve.Index, dir string) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return fmt.Errorf("search: merge: %w", err)
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return fmt.Errorf("search: merge: index is %T, not scorch", adv)
+	}
+	if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+		return fmt.Errorf("search: merge: %w", err)
+	}
+	deadline := time.Now().Add(segmentCleanupWait)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		files, err := segmentFiles(dir)
+		if err != nil {
+			return fmt.Errorf("search: merge: %w", err)
+		}
+		if len(files) <= 1 || time.Now().After(deadline) {
+			return nil
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// segmentCleanupWait bounds mergeSegments' wait for the old segment files
+// to go; should they stay, the snapshot is larger but reads the same.
+const segmentCleanupWait = 10 * time.Second
+
+// segmentFiles lists the segment files of the index in dir.
+func segmentFiles(dir string) ([]string, error) {
+	return filepath.Glob(filepath.Join(dir, "store", "*.zap"))
 }
 
 // Join pairs products with their SKUs, in each product's SKU order; SKUs

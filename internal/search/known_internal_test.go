@@ -31,7 +31,7 @@ func TestKnownWords(t *testing.T) {
 		"wireless":  true,
 		"wirelesss": false,
 	} {
-		if got := e.known(w); got != want {
+		if got := e.known(w, e.terms.en(w)); got != want {
 			t.Errorf("known(%q) = %v, want %v", w, got, want)
 		}
 	}

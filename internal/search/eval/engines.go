@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -28,8 +29,11 @@ func Ours(e *search.Engine) Engine {
 
 // Stock indexes the active products in dir with Bleve's stock defaults
 // (default mapping: standard analyzer, TF-IDF scoring, every field in
-// _all) and queries with a plain match query: the baseline.
-func Stock(dir string, products []catalog.Product) (Engine, func() error, error) {
+// _all) and queries with a plain match query: the baseline. It answers
+// what the listing route answers, as Ours does: the top k and the
+// category, brand and price facets (Bleve's facet requests, the same
+// sizes and price buckets).
+func Stock(dir string, products []catalog.ProductDetail) (Engine, func() error, error) {
 	idx, err := bleve.New(filepath.Join(dir, "stock"), bleve.NewIndexMapping())
 	if err != nil {
 		return nil, nil, fmt.Errorf("eval: stock index: %w", err)
@@ -41,6 +45,9 @@ func Stock(dir string, products []catalog.Product) (Engine, func() error, error)
 		}
 		doc := map[string]any{"name_zh": p.Name.ZH, "name_en": p.Name.EN, "desc_zh": p.Description.ZH, "desc_en": p.Description.EN,
 			"brand": p.Brand, "category": p.Category}
+		if d, ok := search.NewDoc(p); ok {
+			doc["price"] = float64(d.PriceMin)
+		}
 		if err := b.Index(p.ID, doc); err != nil {
 			idx.Close()
 			return nil, nil, fmt.Errorf("eval: stock index: %w", err)
@@ -50,8 +57,23 @@ func Stock(dir string, products []catalog.Product) (Engine, func() error, error)
 		idx.Close()
 		return nil, nil, fmt.Errorf("eval: stock index: %w", err)
 	}
+	edges := search.PriceEdges()
 	engine := func(ctx context.Context, q string, k int) ([]string, error) {
-		res, err := idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(bleve.NewMatchQuery(q), k, 0, false))
+		req := bleve.NewSearchRequestOptions(bleve.NewMatchQuery(q), k, 0, false)
+		req.AddFacet("category", bleve.NewFacetRequest("category", search.CategoryFacetSize))
+		req.AddFacet("brand", bleve.NewFacetRequest("brand", search.BrandFacetSize))
+		price := bleve.NewFacetRequest("price", len(edges))
+		for i, e := range edges {
+			lo := float64(e)
+			var hi *float64
+			if i+1 < len(edges) {
+				h := float64(edges[i+1])
+				hi = &h
+			}
+			price.AddNumericRange(strconv.Itoa(i), &lo, hi)
+		}
+		req.AddFacet("price", price)
+		res, err := idx.SearchInContext(ctx, req)
 		if err != nil {
 			return nil, err
 		}

@@ -73,7 +73,7 @@ func TestOursBeatsStockDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	stock, closeStock, err := Stock(t.TempDir(), b.Products)
+	stock, closeStock, err := Stock(t.TempDir(), search.Join(b.Products, b.SKUs))
 	if err != nil {
 		t.Fatal(err)
 	}
