@@ -84,12 +84,14 @@ webhook-bench: venv ## webhook handling time and AWS calls per event
 risk-model: ## retrain the shipped risk model (internal/risk/model/default.json) from its seeded synthetic orders; prints held-out metrics
 	$(GO) run ./cmd/risk demo-model
 
-# statsforecast, pinned, for the forecasting comparison; SF_VENV may name
-# another virtualenv to install it into.
-SF_VENV ?= $(VENV)
+# statsforecast, pinned, for the forecasting comparison, in a virtualenv of
+# its own (the emulator's is recreated whenever its requirements change);
+# SF_VENV may name another.
+SF_VENV ?= .venv-forecast
 STATSFORECAST := statsforecast==2.1.1
 
-bench-forecast: venv ## forecast seconds per series and accuracy: internal/forecast vs statsforecast
+bench-forecast: ## forecast seconds per series and accuracy: internal/forecast vs statsforecast
+	@command -v python3 >/dev/null || { echo "python3 is required for statsforecast"; exit 1; }
 	@test -x $(SF_VENV)/bin/pip || python3 -m venv $(SF_VENV)
 	$(SF_VENV)/bin/pip install --quiet --disable-pip-version-check $(STATSFORECAST)
 	nice $(GO) run ./cmd/forecastbench -python $(SF_VENV)/bin/python
@@ -117,5 +119,5 @@ localstack-down: ## stop LocalStack
 	$(need_docker)
 	docker compose -f localstack/docker-compose.yml down
 
-clean: ## remove build output, tools and the virtualenv
-	rm -rf build cdk.out .bin .cdk-cli/node_modules $(VENV)
+clean: ## remove build output, tools and the virtualenvs
+	rm -rf build cdk.out .bin .cdk-cli/node_modules $(VENV) .venv-forecast

@@ -3,7 +3,7 @@
 // sMAPE on a held-out horizon) for ours, statsforecast's and SeasonalNaive,
 // and how often the held-out values fall inside our 80% and 95% intervals.
 //
-//	go run ./cmd/forecastbench -python .venv/bin/python
+//	go run ./cmd/forecastbench -python .venv-forecast/bin/python
 //
 // The series are the reference series of internal/forecast/testdata plus
 // generated daily SKU demand (730 days, weekly seasonality, fixed seed),
@@ -47,7 +47,7 @@ type sfResult struct {
 }
 
 func main() {
-	python := flag.String("python", ".venv/bin/python", "Python with statsforecast installed")
+	python := flag.String("python", ".venv-forecast/bin/python", "Python with statsforecast installed (make bench-forecast makes it)")
 	ref := flag.String("reference", "internal/forecast/testdata/reference.json", "reference series")
 	daily := flag.Int("daily", 100, "generated smooth daily SKU series")
 	sparse := flag.Int("intermittent", 20, "generated intermittent daily SKU series")
