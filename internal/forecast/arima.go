@@ -191,6 +191,7 @@ type ssModel struct {
 	a, P, Pn          []float64
 	anew, M, mm, Pnew []float64
 	gam, psi          []float64 // scratch for q0
+	k, w, tw          []float64 // filterStationary's gain and rank-one factor
 	sys               []float64
 	// The indices of the non-zero coefficients (set by init): seasonal
 	// models are mostly zeros, and skipping them changes no sum.
@@ -211,6 +212,7 @@ func newSSModel(np, nq, nd int) *ssModel {
 		a: make([]float64, rd), P: make([]float64, rd*rd), Pn: make([]float64, rd*rd),
 		anew: make([]float64, rd), M: make([]float64, rd), mm: make([]float64, rd*rd), Pnew: make([]float64, rd*rd),
 		gam: make([]float64, r+1), psi: make([]float64, r+1), sys: make([]float64, (np+1)*(np+2)),
+		k: make([]float64, rd), w: make([]float64, rd), tw: make([]float64, rd),
 	}
 }
 
@@ -611,6 +613,71 @@ func (s *ssModel) filter(x []float64, resid []float64) (ssq, sumlog float64, nu 
 	return ssq, sumlog, nu
 }
 
+// filterStationary returns filter's sums for a model without differencing
+// states (rd = r) from the prior init sets, by the Chandrasekhar
+// recursions (Morf, Sidhu and Kailath 1974; Herbst 2015) instead of the
+// covariance recursion: the prior is the stationary covariance P₁ = P, so
+// P₂ - P₁ = -k₁k₁'/F₁ has rank one, and so has every later change of
+// the prediction covariance, P_{t+1} - P_t = m_t·w_t·w_t'. The gain is
+// then updated from w and m in O(r) per observation rather than O(r²),
+// exactly (to rounding) and with no steady state to wait for. With k_t =
+// T·P_t·Z' and F_t = Z·P_t·Z', one step is
+//
+//	F_{t+1} = F_t + m_t·(Z·w_t)²
+//	k_{t+1} = k_t + T·w_t·m_t·(Z·w_t)
+//	m_{t+1} = m_t + m_t²·(Z·w_t)²/F_t
+//	w_{t+1} = T·w_t - k_{t+1}·(Z·w_t)/F_{t+1}
+//
+// starting from w₁ = k₁, m₁ = -1/F₁, and the predicted state is
+// a_{t+1} = T·a_t + k_t·e_t/F_t. It leaves a at the prediction after the
+// last observation and P as it was; ml needs only the sums.
+func (s *ssModel) filterStationary(x []float64) (ssq, sumlog float64, nu int) {
+	r := s.r
+	a, anew, k, w, tw := s.a[:r], s.anew[:r], s.k[:r], s.w[:r], s.tw[:r]
+	col := s.M[:r]
+	for i := range r {
+		col[i] = s.Pn[i*s.rd]
+	}
+	s.transVec(k, col)
+	F := s.Pn[0]
+	if !(F > 0) {
+		return math.Inf(1), 0, 0
+	}
+	copy(w, k)
+	m := -1 / F
+	clear(a)
+	for _, y := range x {
+		e := y - a[0]
+		if F < 1e4 {
+			nu++
+			ssq += e * e / F
+			sumlog += math.Log(F)
+		}
+		f := e / F
+		s.transVec(anew, a)
+		for i := range r {
+			a[i] = anew[i] + k[i]*f
+		}
+		zw := w[0]
+		mzw := m * zw
+		Fn := F + mzw*zw
+		if !(Fn > 0) {
+			return math.Inf(1), sumlog, nu
+		}
+		s.transVec(tw, w)
+		for i := range r {
+			k[i] += tw[i] * mzw
+		}
+		m += mzw * mzw / F
+		g := zw / Fn
+		for i := range r {
+			w[i] = tw[i] - k[i]*g
+		}
+		F = Fn
+	}
+	return ssq, sumlog, nu
+}
+
 // ssSteady is the relative change below which filter takes the gain as
 // converged: near rounding, so that the likelihood stays smooth enough for
 // finite-difference gradients (at 1e-11 the switch point's jitter stalled
@@ -778,10 +845,16 @@ func (pr *arimaProblem) css(par []float64) float64 {
 // relative (the most where the series' level is large against its noise,
 // as in co2). The search runs on this one; fitArima then reports the
 // likelihood, AICc and residuals from the diffuse filter at the optimum,
-// as statsforecast does.
+// as statsforecast does. Without differencing states the prior is the
+// stationary one, so the likelihood comes from the Chandrasekhar
+// recursions (filterStationary), O(r) per observation instead of O(r²).
 func (pr *arimaProblem) ml(par []float64) float64 {
 	if pr.dmod == nil {
-		return pr.mlDiffuse(par)
+		pr.spec.expand(par, true, pr.mod.phi, pr.mod.theta)
+		if !pr.mod.init() {
+			return math.Inf(1)
+		}
+		return mlValue(pr.mod.filterStationary(pr.withX(par)))
 	}
 	pr.spec.expand(par, true, pr.dmod.phi, pr.dmod.theta)
 	if !pr.dmod.init() {
@@ -795,7 +868,7 @@ func (pr *arimaProblem) ml(par []float64) float64 {
 			x[t] -= c * pr.dxreg[t]
 		}
 	}
-	return mlValue(pr.dmod.filter(x, nil))
+	return mlValue(pr.dmod.filterStationary(x))
 }
 
 // mlDiffuse is ml through the filter over the undifferenced series, the

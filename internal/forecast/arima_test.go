@@ -637,14 +637,14 @@ func TestAutoArimaDemand(t *testing.T) {
 	}
 }
 
-// TestArimaSearchLikelihoodIsTheDifferencedSeries: with differencing, the
-// objective the search minimises is the exact Gaussian likelihood of the
+// TestArimaSearchLikelihoodIsExact: the objective the search minimises
+// (the Chandrasekhar recursions) is the exact Gaussian likelihood of the
 // differenced series (Toeplitz covariance of the ARMA part, Cholesky) to
-// 1e-9 relative, and agrees with the filter over the undifferenced series
-// with diffuse differencing states (R's and statsforecast's, which
-// fitArima reports) to 1e-7 where the series' level is small against
-// ssKappa.
-func TestArimaSearchLikelihoodIsTheDifferencedSeries(t *testing.T) {
+// 1e-9 relative, and agrees with the Kalman filter over the
+// undifferenced series with diffuse differencing states (R's and
+// statsforecast's, which fitArima reports) to 1e-7 where the series'
+// level is small against ssKappa.
+func TestArimaSearchLikelihoodIsExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	y := make([]float64, 80)
 	level := 0.0
@@ -661,6 +661,9 @@ func TestArimaSearchLikelihoodIsTheDifferencedSeries(t *testing.T) {
 		{arimaSpec{p: 1, q: 1, D: 1, Q: 1, m: 4}, []float64{0.3, 0.2, -0.7}},
 		{arimaSpec{q: 2, d: 1, D: 1, P: 1, m: 4}, []float64{-0.5, 0.1, 0.3}},
 		{arimaSpec{p: 2, d: 2, m: 1}, []float64{0.5, -0.3}},
+		// No differencing: the same recursions over the series itself.
+		{arimaSpec{p: 1, q: 1, P: 1, m: 4, constant: true}, []float64{0.6, 0.3, 0.2, 0.4}},
+		{arimaSpec{q: 2, Q: 1, m: 4}, []float64{0.5, 0.2, -0.6}},
 	} {
 		t.Run(tc.spec.String(), func(t *testing.T) {
 			pr, err := newArimaProblem(y, tc.spec)
