@@ -414,6 +414,34 @@ func armaCovariance(phi, theta []float64, n int) []float64 {
 	return g
 }
 
+// denseLoglik is the Gaussian log-likelihood of the zero-mean series x
+// under the ARMA model (phi, theta) with σ² profiled out, from the
+// Toeplitz covariance of x (armaCovariance) by Cholesky: independent of
+// the state space code.
+func denseLoglik(t *testing.T, phi, theta, x []float64) float64 {
+	t.Helper()
+	n := len(x)
+	g := armaCovariance(phi, theta, n)
+	S := mat.NewSymDense(n, nil)
+	for i := range n {
+		for j := i; j < n; j++ {
+			S.SetSym(i, j, g[j-i])
+		}
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(S) {
+		t.Fatal("covariance not positive definite")
+	}
+	z := mat.NewVecDense(n, nil)
+	if err := ch.SolveVecTo(z, mat.NewVecDense(n, x)); err != nil {
+		t.Fatal(err)
+	}
+	q := mat.Dot(mat.NewVecDense(n, x), z)
+	nf := float64(n)
+	// Profile σ²: σ̂² = q/n, loglik = -n/2 (log 2π σ̂² + 1) - log|Σ|/2.
+	return -0.5*nf*(math.Log(2*math.Pi*q/nf)+1) - 0.5*ch.LogDet()
+}
+
 // TestArimaLikelihoodExact checks the filter's likelihood of stationary
 // models against the Gaussian density with the Toeplitz covariance of the
 // series (Cholesky), with σ² profiled out, to 1e-9 relative; and AR(1)
@@ -439,25 +467,8 @@ func TestArimaLikelihoodExact(t *testing.T) {
 			theta := make([]float64, tc.spec.q+tc.spec.m*tc.spec.Q)
 			tc.spec.expand(tc.coef, false, phi, theta)
 			n := len(y)
-			g := armaCovariance(phi, theta, n)
-			S := mat.NewSymDense(n, nil)
-			for i := range n {
-				for j := i; j < n; j++ {
-					S.SetSym(i, j, g[j-i])
-				}
-			}
-			var ch mat.Cholesky
-			if !ch.Factorize(S) {
-				t.Fatal("covariance not positive definite")
-			}
-			z := mat.NewVecDense(n, nil)
-			if err := ch.SolveVecTo(z, mat.NewVecDense(n, y)); err != nil {
-				t.Fatal(err)
-			}
-			q := mat.Dot(mat.NewVecDense(n, y), z)
 			nf := float64(n)
-			// Profile σ²: σ̂² = q/n, loglik = -n/2 (log 2π σ̂² + 1) - log|Σ|/2.
-			want := -0.5*nf*(math.Log(2*math.Pi*q/nf)+1) - 0.5*ch.LogDet()
+			want := denseLoglik(t, phi, theta, y)
 			got := loglikAt(y, tc.spec, tc.coef)
 			if e := relErr(got, want); e > 1e-9 {
 				t.Errorf("loglik %.12f, direct %.12f (relative error %.2g)", got, want, e)
@@ -688,25 +699,7 @@ func TestArimaSearchLikelihoodIsExact(t *testing.T) {
 					x[i] -= tc.coef[pr.narma] * dx[i]
 				}
 			}
-			n := len(x)
-			g := armaCovariance(phi, theta, n)
-			S := mat.NewSymDense(n, nil)
-			for i := range n {
-				for j := i; j < n; j++ {
-					S.SetSym(i, j, g[j-i])
-				}
-			}
-			var ch mat.Cholesky
-			if !ch.Factorize(S) {
-				t.Fatal("covariance not positive definite")
-			}
-			z := mat.NewVecDense(n, nil)
-			if err := ch.SolveVecTo(z, mat.NewVecDense(n, x)); err != nil {
-				t.Fatal(err)
-			}
-			q := mat.Dot(mat.NewVecDense(n, x), z)
-			nf := float64(n)
-			want := -0.5*nf*(math.Log(2*math.Pi*q/nf)+1) - 0.5*ch.LogDet()
+			want := denseLoglik(t, phi, theta, x)
 			if e := relErr(got, want); !(e <= 1e-9) {
 				t.Errorf("search loglik %.12f, direct %.12f (relative error %.2g)", got, want, e)
 			}

@@ -384,8 +384,8 @@ func (col *collector) hits() []entry {
 // price bucket.
 func (col *collector) facets() Facets {
 	f := Facets{
-		Category: terms(col.cats, col.c.cats, CategoryFacetSize),
-		Brand:    terms(col.brands, col.c.brands, BrandFacetSize),
+		Category: terms(col.cats, col.c.cats, categoryFacetSize),
+		Brand:    terms(col.brands, col.c.brands, brandFacetSize),
 		Price:    []PriceBucket{},
 	}
 	for i, lo := range priceEdges {

@@ -52,19 +52,7 @@ func bleveSearch(ctx context.Context, e *Engine, r Request) (Result, error) {
 		}
 		req.SetSearchAfter(c.After)
 	}
-	req.AddFacet("category", bleve.NewFacetRequest("category", 20))
-	req.AddFacet("brand", bleve.NewFacetRequest("brand", 50))
-	pf := bleve.NewFacetRequest("price", len(priceEdges))
-	for i, lo := range priceEdges {
-		l := float64(lo)
-		var h *float64
-		if i+1 < len(priceEdges) {
-			v := float64(priceEdges[i+1])
-			h = &v
-		}
-		pf.AddNumericRange(fmt.Sprint(i), &l, h)
-	}
-	req.AddFacet("price", pf)
+	AddBleveFacets(req)
 	res, err := e.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return Result{}, err

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -189,15 +190,30 @@ type Result struct {
 // priceEdges are the price facet's bucket edges in minor units.
 var priceEdges = []int64{0, 5000, 10000, 20000, 50000, 100000}
 
-// PriceEdges returns the lower edges of the price facet's buckets in minor
-// units (the last bucket has no upper edge).
-func PriceEdges() []int64 { return slices.Clone(priceEdges) }
-
 // The most values the category and brand facets list.
 const (
-	CategoryFacetSize = 20
-	BrandFacetSize    = 50
+	categoryFacetSize = 20
+	brandFacetSize    = 50
 )
+
+// AddBleveFacets adds to req the Bleve facet requests that count what
+// Result.Facets counts (category and brand terms, the price buckets): what
+// Bleve's own facets would answer, for tests and baselines to compare with.
+func AddBleveFacets(req *bleve.SearchRequest) {
+	req.AddFacet("category", bleve.NewFacetRequest("category", categoryFacetSize))
+	req.AddFacet("brand", bleve.NewFacetRequest("brand", brandFacetSize))
+	price := bleve.NewFacetRequest("price", len(priceEdges))
+	for i, e := range priceEdges {
+		lo := float64(e)
+		var hi *float64
+		if i+1 < len(priceEdges) {
+			h := float64(priceEdges[i+1])
+			hi = &h
+		}
+		price.AddNumericRange(strconv.Itoa(i), &lo, hi)
+	}
+	req.AddFacet("price", price)
+}
 
 type cursor struct {
 	Sort  Sort     `json:"s"`

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strconv"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -31,8 +30,7 @@ func Ours(e *search.Engine) Engine {
 // (default mapping: standard analyzer, TF-IDF scoring, every field in
 // _all) and queries with a plain match query: the baseline. It answers
 // what the listing route answers, as Ours does: the top k and the
-// category, brand and price facets (Bleve's facet requests, the same
-// sizes and price buckets).
+// category, brand and price facets (search.AddBleveFacets).
 func Stock(dir string, products []catalog.ProductDetail) (Engine, func() error, error) {
 	idx, err := bleve.New(filepath.Join(dir, "stock"), bleve.NewIndexMapping())
 	if err != nil {
@@ -57,22 +55,9 @@ func Stock(dir string, products []catalog.ProductDetail) (Engine, func() error, 
 		idx.Close()
 		return nil, nil, fmt.Errorf("eval: stock index: %w", err)
 	}
-	edges := search.PriceEdges()
 	engine := func(ctx context.Context, q string, k int) ([]string, error) {
 		req := bleve.NewSearchRequestOptions(bleve.NewMatchQuery(q), k, 0, false)
-		req.AddFacet("category", bleve.NewFacetRequest("category", search.CategoryFacetSize))
-		req.AddFacet("brand", bleve.NewFacetRequest("brand", search.BrandFacetSize))
-		price := bleve.NewFacetRequest("price", len(edges))
-		for i, e := range edges {
-			lo := float64(e)
-			var hi *float64
-			if i+1 < len(edges) {
-				h := float64(edges[i+1])
-				hi = &h
-			}
-			price.AddNumericRange(strconv.Itoa(i), &lo, hi)
-		}
-		req.AddFacet("price", price)
+		search.AddBleveFacets(req)
 		res, err := idx.SearchInContext(ctx, req)
 		if err != nil {
 			return nil, err

@@ -36,19 +36,8 @@ const (
 // four hours it is a day behind theirs).
 func Day(t *testing.T) settle.Date {
 	t.Helper()
-	s := &settlement.Settler{}
-	now := time.Now()
-	var day settle.Date
-	for i, m := range demo.Merchants() {
-		d, err := s.LatestClosable(m, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i == 0 || d.Compare(day) < 0 {
-			day = d
-		}
-	}
-	return day
+	earliest, _ := closable(t)
+	return earliest
 }
 
 // NotOver is a business day no demo merchant may settle yet but not in
@@ -56,19 +45,29 @@ func Day(t *testing.T) settle.Date {
 // days, today in Shanghai.
 func NotOver(t *testing.T) settle.Date {
 	t.Helper()
+	_, latest := closable(t)
+	return latest.AddDays(1)
+}
+
+// closable returns the earliest and the latest of the demo merchants'
+// latest closable days now.
+func closable(t *testing.T) (earliest, latest settle.Date) {
+	t.Helper()
 	s := &settlement.Settler{}
 	now := time.Now()
-	var day settle.Date
 	for i, m := range demo.Merchants() {
 		d, err := s.LatestClosable(m, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if i == 0 || d.Compare(day) > 0 {
-			day = d
+		if i == 0 || d.Compare(earliest) < 0 {
+			earliest = d
+		}
+		if i == 0 || d.Compare(latest) > 0 {
+			latest = d
 		}
 	}
-	return day.AddDays(1)
+	return earliest, latest
 }
 
 // With is the placeholders' values for day.
