@@ -402,13 +402,14 @@ func (e *Engine) hanRun(text string) query.Query {
 	}
 	rs := []rune(text)
 	if len(rs) >= 4 {
+		// Each pair at half weight: a disjunction's own boost is
+		// ignored by Bleve (v2.6), so it goes on the terms.
 		var pairs []query.Query
 		for i := 0; i+1 < len(rs); i++ {
-			pairs = append(pairs, e.terms.term("name_zh", string(rs[i:i+2]), 1))
+			pairs = append(pairs, e.terms.term("name_zh", string(rs[i:i+2]), 0.5))
 		}
 		d := bleve.NewDisjunctionQuery(pairs...)
 		d.SetMin(float64((len(pairs) + 2) / 3))
-		d.SetBoost(0.5)
 		alts = append(alts, d)
 	}
 	return bleve.NewDisjunctionQuery(alts...)
