@@ -735,11 +735,12 @@ type arimaProblem struct {
 	y, xreg     []float64 // xreg: the mean's or drift's regressor, nil without
 	work, resid []float64
 	mod         *ssModel
-	// With differencing, dmod is the ARMA part alone (no differencing
-	// states) and dy, dxreg the differenced series and regressor it
-	// filters during the search (see ml); dwork is its buffer.
-	dmod             *ssModel
-	dy, dxreg, dwork []float64
+	// What the search (ml) filters: the ARMA part alone (smod, no
+	// differencing states) over the differenced series and regressor
+	// (sy, sxreg; y, xreg and mod themselves without differencing);
+	// swork is its buffer.
+	smod             *ssModel
+	sy, sxreg, swork []float64
 	narma, k         int // ARMA coefficients; all parameters
 	ncond            int // observations CSS conditions on
 	init, scale      []float64
@@ -770,14 +771,15 @@ func newArimaProblem(y []float64, spec arimaSpec) (*arimaProblem, error) {
 	delta := arimaDelta(spec.d, spec.D, spec.m)
 	pr.mod = newSSModel(spec.p+spec.m*spec.P, spec.q+spec.m*spec.Q, len(delta))
 	copy(pr.mod.delta, delta)
+	pr.smod, pr.sy, pr.sxreg = pr.mod, y, pr.xreg
 	if nd > 0 {
-		pr.dmod = newSSModel(len(pr.mod.phi), len(pr.mod.theta), 0)
-		pr.dy = difference(y, spec.d, spec.D, spec.m)
-		pr.dwork = make([]float64, len(pr.dy))
+		pr.smod = newSSModel(len(pr.mod.phi), len(pr.mod.theta), 0)
+		pr.sy = difference(y, spec.d, spec.D, spec.m)
 		if pr.xreg != nil {
-			pr.dxreg = difference(pr.xreg, spec.d, spec.D, spec.m)
+			pr.sxreg = difference(pr.xreg, spec.d, spec.D, spec.m)
 		}
 	}
+	pr.swork = make([]float64, len(pr.sy))
 	// Starting values and parameter scales as R's arima: zero ARMA
 	// coefficients (scale 1), the mean or drift from a regression of the
 	// differenced series on the differenced regressor (scale 10 standard
@@ -809,14 +811,20 @@ func newArimaProblem(y []float64, spec arimaSpec) (*arimaProblem, error) {
 
 // withX returns y minus the mean or drift of par, in the work buffer.
 func (pr *arimaProblem) withX(par []float64) []float64 {
-	copy(pr.work, pr.y)
-	if pr.xreg != nil {
+	return pr.minusX(pr.work, pr.y, pr.xreg, par)
+}
+
+// minusX sets dst to y less par's mean or drift coefficient times xreg
+// (nil: none) and returns it.
+func (pr *arimaProblem) minusX(dst, y, xreg, par []float64) []float64 {
+	copy(dst, y)
+	if xreg != nil {
 		c := par[pr.narma]
-		for t := range pr.work {
-			pr.work[t] -= c * pr.xreg[t]
+		for t := range dst {
+			dst[t] -= c * xreg[t]
 		}
 	}
-	return pr.work
+	return dst
 }
 
 // css is the CSS objective, half the log of the conditional mean square.
@@ -849,26 +857,11 @@ func (pr *arimaProblem) css(par []float64) float64 {
 // stationary one, so the likelihood comes from the Chandrasekhar
 // recursions (filterStationary), O(r) per observation instead of O(r²).
 func (pr *arimaProblem) ml(par []float64) float64 {
-	if pr.dmod == nil {
-		pr.spec.expand(par, true, pr.mod.phi, pr.mod.theta)
-		if !pr.mod.init() {
-			return math.Inf(1)
-		}
-		return mlValue(pr.mod.filterStationary(pr.withX(par)))
-	}
-	pr.spec.expand(par, true, pr.dmod.phi, pr.dmod.theta)
-	if !pr.dmod.init() {
+	pr.spec.expand(par, true, pr.smod.phi, pr.smod.theta)
+	if !pr.smod.init() {
 		return math.Inf(1)
 	}
-	x := pr.dwork
-	copy(x, pr.dy)
-	if pr.dxreg != nil {
-		c := par[pr.narma]
-		for t := range x {
-			x[t] -= c * pr.dxreg[t]
-		}
-	}
-	return mlValue(pr.dmod.filterStationary(x))
+	return mlValue(pr.smod.filterStationary(pr.minusX(pr.swork, pr.sy, pr.sxreg, par)))
 }
 
 // mlDiffuse is ml through the filter over the undifferenced series, the

@@ -29,6 +29,9 @@ type termDicts struct {
 	reader   index.IndexReader
 	dicts    map[string]index.FieldDictContains
 	zhA, enA analysis.Analyzer
+	// The reader as fuzzy needs it: nil if it is not scorch's.
+	fuzzyReader index.IndexReaderFuzzy
+	snap        *scorch.IndexSnapshot
 }
 
 // textFields are the analyzed fields text queries look terms up in.
@@ -58,6 +61,11 @@ func openTermDicts(idx bleve.Index) (*termDicts, error) {
 		if t.dicts[f], err = rc.FieldDictContains(f); err != nil {
 			t.reader.Close()
 			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+	}
+	if fr, ok := t.reader.(index.IndexReaderFuzzy); ok {
+		if snap, ok := t.reader.(*scorch.IndexSnapshot); ok {
+			t.fuzzyReader, t.snap = fr, snap
 		}
 	}
 	return t, nil
@@ -130,12 +138,10 @@ func (t *termDicts) match(field string, toks []string, boost float64, and bool) 
 // false when the index is not one it can read so (the caller then falls
 // back to match queries).
 func (t *termDicts) fuzzy(tok string, f int, fields []string, boosts []float64) ([]query.Query, bool) {
-	fr, ok := t.reader.(index.IndexReaderFuzzy)
-	snap, ok2 := t.reader.(*scorch.IndexSnapshot)
-	if !ok || !ok2 || len(fields) == 0 {
+	if t.snap == nil || len(fields) == 0 {
 		return nil, false
 	}
-	fd, fa, err := fr.FieldDictFuzzyAutomaton(fields[0], tok, f, "")
+	fd, fa, err := t.fuzzyReader.FieldDictFuzzyAutomaton(fields[0], tok, f, "")
 	if err != nil {
 		return nil, false
 	}
@@ -148,7 +154,7 @@ func (t *termDicts) fuzzy(tok string, f int, fields []string, boosts []float64) 
 	out := []query.Query{fuzzyQuery(fields[0], tok, boosts[0], first)}
 	for i, field := range fields[1:] {
 		var found []index.DictEntry
-		for _, s := range snap.Segments() {
+		for _, s := range t.snap.Segments() {
 			d, err := s.Segment().Dictionary(field)
 			if err != nil {
 				return nil, false
@@ -159,7 +165,7 @@ func (t *termDicts) fuzzy(tok string, f int, fields []string, boosts []float64) 
 			}
 			found = append(found, more...)
 		}
-		if len(snap.Segments()) > 1 {
+		if len(t.snap.Segments()) > 1 {
 			// Bleve merges the segments' terms in order, once each.
 			slices.SortFunc(found, func(x, y index.DictEntry) int { return strings.Compare(x.Term, y.Term) })
 			found = slices.CompactFunc(found, func(x, y index.DictEntry) bool { return x.Term == y.Term })
